@@ -1,0 +1,12 @@
+export * from "./errors.ts";
+export type * from "./spi.ts";
+export type * from "./types.ts";
+export { decodeProps, decodeValue, encodeProps, encodeValue, mergeEncodedProps, utf8Length } from "./codec.ts";
+export type { CodecOptions } from "./codec.ts";
+export { checkKey, checkName, compareEdgeKeys, compareUtf8, MAX_KEY_BYTES, NAME_PATTERN } from "./validate.ts";
+export { createStore, decodeEdge, decodeNode, DEFAULT_MAX_VALUE_BYTES } from "./store.ts";
+export { findPaths, shortestPath, traverse, DEFAULT_MAX_NODES, DEFAULT_MAX_PATHS, MAX_DEPTH } from "./traversal.ts";
+export type { RecordPath } from "./traversal.ts";
+export { openStore, registerDriver } from "./open.ts";
+export { exportRecords, importRecords, migrate, formatRecord, parseRecord, EXPORT_FORMAT, EXPORT_VERSION } from "./transfer.ts";
+export type { ExportRecord, ExportOptions, ImportOptions } from "./transfer.ts";

@@ -1,0 +1,102 @@
+// openStore(): a URL (or STOWAGE_URL) picks the driver package by scheme, loaded on demand, so
+// users install only the driver they use.
+
+import { StowageError, UnsupportedError, ValidationError, redactUrl } from "./errors.ts";
+import type { Driver, DriverModule } from "./spi.ts";
+import { createStore } from "./store.ts";
+import type { Store, StoreOptions } from "./types.ts";
+
+type Loader = () => Promise<DriverModule>;
+
+const builtin: Record<string, string> = {
+  memory: "@stowage/memory",
+  file: "@stowage/libsql",
+  libsql: "@stowage/libsql",
+  sqlite: "@stowage/libsql",
+  http: "@stowage/libsql",
+  https: "@stowage/libsql",
+  ws: "@stowage/libsql",
+  wss: "@stowage/libsql",
+  postgres: "@stowage/postgres",
+  postgresql: "@stowage/postgres",
+  redis: "@stowage/redis",
+  rediss: "@stowage/redis",
+};
+
+const registered = new Map<string, Loader>();
+
+/** Lets a third-party driver package claim a URL scheme (e.g. "mongodb"). */
+export function registerDriver(scheme: string, load: Loader): void {
+  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) throw new ValidationError("INVALID_OPTION", `invalid URL scheme ${JSON.stringify(scheme)}`);
+  registered.set(scheme, load);
+}
+
+function schemeOf(url: string): string {
+  if (url === ":memory:") return "file";
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
+  if (!match) {
+    throw new ValidationError("INVALID_OPTION", `cannot tell the driver from ${JSON.stringify(redactUrl(url))}: expected a URL such as file:./app.db, postgres://…, redis://… or memory:`);
+  }
+  return (match[1] as string).toLowerCase();
+}
+
+function isModuleMissing(error: unknown, pkg: string): boolean {
+  const e = error as { code?: string; message?: string };
+  return (e?.code === "ERR_MODULE_NOT_FOUND" || e?.code === "MODULE_NOT_FOUND") && String(e.message).includes(pkg);
+}
+
+async function loadDriver(url: string, options: Record<string, unknown> | undefined): Promise<Driver> {
+  const scheme = schemeOf(url);
+  const custom = registered.get(scheme);
+  let module: DriverModule;
+  if (custom) {
+    module = await custom();
+  } else {
+    const pkg = builtin[scheme];
+    if (!pkg) {
+      const known = [...Object.keys(builtin), ...registered.keys()].join(", ");
+      throw new ValidationError("INVALID_OPTION", `no driver for URL scheme "${scheme}:" (known: ${known}); a third-party driver can registerDriver() it`);
+    }
+    try {
+      module = (await import(pkg)) as DriverModule;
+    } catch (error) {
+      if (isModuleMissing(error, pkg)) {
+        throw new UnsupportedError(`the URL ${redactUrl(url)} needs the ${pkg} package: install it with \`npm install ${pkg}\``, { cause: error });
+      }
+      throw error;
+    }
+  }
+  if (typeof module.openDriver !== "function") {
+    throw new StowageError(`the driver package for "${scheme}:" does not export openDriver(url, options)`);
+  }
+  return module.openDriver(url, options);
+}
+
+let warnedNoUrl = false;
+
+/**
+ * Opens a store over a URL, a driver instance, or — with neither and no `STOWAGE_URL` — the
+ * in-memory driver, with a one-time warning that nothing persists.
+ */
+export async function openStore(target?: string | Driver, options: StoreOptions = {}): Promise<Store> {
+  let resolved: string | Driver | undefined = target;
+  if (resolved === undefined || resolved === "") {
+    const fromEnv = typeof process !== "undefined" ? process.env.STOWAGE_URL : undefined;
+    if (fromEnv) {
+      resolved = fromEnv;
+    } else {
+      if (!warnedNoUrl) {
+        warnedNoUrl = true;
+        (options.warn ?? console.warn)(
+          "stowage: no URL given and STOWAGE_URL is not set: using the in-memory driver. Nothing will persist when the process exits.",
+        );
+      }
+      resolved = "memory:";
+    }
+  }
+  const driver = typeof resolved === "string" ? await loadDriver(resolved, options.driverOptions) : resolved;
+  if (!driver || typeof driver !== "object" || !driver.kv || !driver.capabilities) {
+    throw new ValidationError("INVALID_OPTION", "openStore takes a URL string or a Driver");
+  }
+  return createStore(driver, options);
+}
