@@ -1,6 +1,10 @@
 // openStore(): a URL (or STOWAGE_URL) picks the driver package by scheme, loaded on demand, so
 // users install only the driver they use.
 
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { StowageError, UnsupportedError, ValidationError, redactUrl } from "./errors.ts";
 import type { Driver, DriverModule } from "./spi.ts";
 import { createStore } from "./store.ts";
@@ -57,19 +61,40 @@ async function loadDriver(url: string, options: Record<string, unknown> | undefi
       const known = [...Object.keys(builtin), ...registered.keys()].join(", ");
       throw new ValidationError("INVALID_OPTION", `no driver for URL scheme "${scheme}:" (known: ${known}); a third-party driver can registerDriver() it`);
     }
-    try {
-      module = (await import(pkg)) as DriverModule;
-    } catch (error) {
-      if (isModuleMissing(error, pkg)) {
-        throw new UnsupportedError(`the URL ${redactUrl(url)} needs the ${pkg} package: install it with \`npm install ${pkg}\``, { cause: error });
-      }
-      throw error;
-    }
+    module = await importDriverPackage(pkg, url);
   }
   if (typeof module.openDriver !== "function") {
     throw new StowageError(`the driver package for "${scheme}:" does not export openDriver(url, options)`);
   }
   return module.openDriver(url, options);
+}
+
+/**
+ * Imports a driver package. Strict layouts (pnpm) do not let core see the application's
+ * dependencies, so when core cannot resolve it, resolve it from the application's entry point and
+ * from the working directory, as the application itself would.
+ */
+async function importDriverPackage(pkg: string, url: string): Promise<DriverModule> {
+  let firstError: unknown;
+  try {
+    return (await import(pkg)) as DriverModule;
+  } catch (error) {
+    if (!isModuleMissing(error, pkg)) throw error;
+    firstError = error;
+  }
+  const bases = [process.argv[1], path.join(process.cwd(), "noop.js")].filter((b): b is string => Boolean(b));
+  for (const base of bases) {
+    let manifestPath: string;
+    try {
+      manifestPath = createRequire(path.resolve(base)).resolve(`${pkg}/package.json`);
+    } catch {
+      continue;
+    }
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { exports?: { ".": { import?: { default?: string } } } };
+    const entry = manifest.exports?.["."]?.import?.default;
+    if (entry) return (await import(pathToFileURL(path.join(path.dirname(manifestPath), entry)).href)) as DriverModule;
+  }
+  throw new UnsupportedError(`the URL ${redactUrl(url)} needs the ${pkg} package: install it with \`npm install ${pkg}\``, { cause: firstError });
 }
 
 let warnedNoUrl = false;
