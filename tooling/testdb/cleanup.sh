@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Removes test containers left behind (Testcontainers runs without its reaper here, and a killed
+# test run cannot stop its containers). Only containers labelled org.testcontainers=true are
+# touched, and of those only the ones of this run (STOWAGE_TESTDB_RUN_ID, set by provide.sh) or of
+# a test process that no longer runs: a test run going on beside this one keeps its containers.
+#   bash tooling/testdb/cleanup.sh          # run by tooling/scripts/run.sh after the tests
+#   bash tooling/testdb/cleanup.sh --all    # every org.testcontainers=true container
+set -uo pipefail
+
+all=0
+[ "${1:-}" = --all ] && all=1
+
+# No engine, nothing to clean.
+command -v docker >/dev/null 2>&1 && timeout 15 docker info >/dev/null 2>&1 || exit 0
+
+stale=()
+while IFS="|" read -r id run pid; do
+  [ -n "$id" ] || continue
+  if [ "$all" = 1 ] ||
+    { [ -n "${STOWAGE_TESTDB_RUN_ID:-}" ] && [ "$run" = "$STOWAGE_TESTDB_RUN_ID" ]; } ||
+    ! [[ "$pid" =~ ^[0-9]+$ ]] || ! kill -0 "$pid" 2>/dev/null; then
+    stale+=("$id")
+  fi
+done < <(docker ps -a --filter label=org.testcontainers=true \
+  --format '{{.ID}}|{{.Label "org.stowage.testdb.run"}}|{{.Label "org.stowage.testdb.pid"}}')
+
+if [ ${#stale[@]} -gt 0 ]; then
+  docker rm -f -v "${stale[@]}" >/dev/null
+  printf '[testdb] removed %d leftover test container(s)\n' "${#stale[@]}" >&2
+fi
+exit 0

@@ -1,0 +1,25 @@
+// For test files: the URL that the project's globalSetup provided.
+import { inject } from "vitest";
+import { type DatabaseSpec, SPECS } from "./config.ts";
+
+function injected(spec: DatabaseSpec): string {
+  const url = inject(spec.provideKey);
+  if (!url) {
+    throw new Error(
+      `No ${spec.title} URL was provided to this test project: add ` +
+        `globalSetup: ["../../tooling/testdb/src/global-${spec.kind}.ts"] to its vitest.config.ts ` +
+        `(CONTRIBUTING.md, "Test databases").`,
+    );
+  }
+  return url;
+}
+
+/** The Redis server of this test run (from STOWAGE_REDIS_URL or Testcontainers). Share it: use unique key prefixes. */
+export function redisUrl(): string {
+  return injected(SPECS.redis);
+}
+
+/** The PostgreSQL server of this test run (from STOWAGE_POSTGRES_URL or Testcontainers). See createTestDatabase(). */
+export function postgresUrl(): string {
+  return injected(SPECS.postgres);
+}
