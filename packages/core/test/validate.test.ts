@@ -1,0 +1,47 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ValidationError, checkKey, checkName, compareUtf8, redactSecrets } from "../src/index.ts";
+
+describe("compareUtf8", () => {
+  it("orders like the UTF-8 bytes (memcmp), not like JS string comparison", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }), fc.string({ unit: "grapheme" }), (a, b) => {
+        const bytes = Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        expect(Math.sign(compareUtf8(a, b))).toBe(bytes);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(compareUtf8("\uFFFD", "😀")).toBeLessThan(0);
+    expect("\uFFFD" < "😀").toBe(false); // the trap compareUtf8 avoids
+  });
+});
+
+describe("keys and names", () => {
+  it("accepts any well-formed key up to 1024 UTF-8 bytes", () => {
+    for (const k of [":", "{a}", "*", "%", "_", "'", "\\", "a b\nc", "😀", "é".repeat(512)]) expect(checkKey(k)).toBe(k);
+  });
+
+  it.each([
+    ["empty", ""],
+    ["U+0000", "a\u0000b"],
+    ["a lone surrogate", "\ud800"],
+    ["1025 bytes", "x".repeat(1025)],
+    ["513 two-byte chars", "é".repeat(513)],
+    ["not a string", 42],
+  ])("rejects a key that is %s", (_, k) => {
+    expect(() => checkKey(k)).toThrow(ValidationError);
+  });
+
+  it("names use a safe alphabet", () => {
+    expect(checkName("sessions.v2-a_b")).toBe("sessions.v2-a_b");
+    for (const bad of ["", "-x", "a b", "a:b", "{a}", "x".repeat(129), "é"]) expect(() => checkName(bad)).toThrow(ValidationError);
+  });
+});
+
+describe("redactSecrets", () => {
+  it("masks URL passwords and token parameters", () => {
+    expect(redactSecrets("connect postgres://app:s3cret@db:5432/x failed")).toBe("connect postgres://app:***@db:5432/x failed");
+    expect(redactSecrets("libsql://db.example?authToken=abc.def")).toBe("libsql://db.example?authToken=***");
+    expect(redactSecrets("redis://:pw@h:6379")).toBe("redis://:***@h:6379");
+  });
+});
