@@ -8,8 +8,24 @@ export type StowageErrorCode =
   | "CLOSED"
   | "DRIVER";
 
+/** Marks stowage errors across copies of core (an ESM and a CJS copy can meet in one process). */
+const BRAND = Symbol.for("@stowage/core/error");
+
 /** Base class of every error stowage throws. `code` is stable; messages are for people. */
 export class StowageError extends Error {
+  /** `instanceof` works across copies of core: same brand and same class name. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const v = value as { [BRAND]?: boolean; name?: string } | null;
+    if (typeof v !== "object" || v === null || v[BRAND] !== true) return false;
+    if (this.name === "StowageError") return true;
+    // A subclass: the value's class or one of its ancestors must carry this class's name.
+    for (let proto = Object.getPrototypeOf(v); proto; proto = Object.getPrototypeOf(proto)) {
+      if (proto.constructor?.name === this.name) return true;
+    }
+    return false;
+  }
+
   readonly code: StowageErrorCode = "DRIVER";
   /** True when retrying the same call later may succeed (connection lost, timeout). */
   readonly retryable: boolean = false;
@@ -67,6 +83,8 @@ export class ClosedError extends StowageError {
     super(message, options);
   }
 }
+
+Object.defineProperty(StowageError.prototype, BRAND, { value: true });
 
 export function isStowageError(error: unknown): error is StowageError {
   return error instanceof StowageError;

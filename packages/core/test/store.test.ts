@@ -37,7 +37,7 @@ describe("store over a driver", () => {
       kv: { ...inner.kv, getMany: async () => { throw new Error("boom at redis://u:hunter2@h"); } },
     };
     const store = createStore(failing);
-    const error = await store.kv("n").get("k").catch((e) => e);
+    const error = (await store.kv("n").get("k").catch((e: unknown) => e)) as StowageError;
     expect(error).toBeInstanceOf(StowageError);
     expect(error.message).not.toContain("hunter2");
     expect(error.cause).toBeInstanceOf(Error);

@@ -45,3 +45,17 @@ describe("redactSecrets", () => {
     expect(redactSecrets("redis://:pw@h:6379")).toBe("redis://:***@h:6379");
   });
 });
+
+describe("errors across copies of core", () => {
+  it("instanceof recognises an error made by another copy of the classes", async () => {
+    const { ValidationError: Own, StowageError: OwnBase, ConflictError } = await import("../src/index.ts");
+    // A second copy of the module, as when an ESM and a CJS build of core meet in one process.
+    const other = await import(`../src/errors.ts?copy=${Date.now()}`);
+    const foreign = new other.ValidationError("INVALID_KEY", "x");
+    expect(other.ValidationError).not.toBe(Own);
+    expect(foreign instanceof Own).toBe(true);
+    expect(foreign instanceof OwnBase).toBe(true);
+    expect(foreign instanceof ConflictError).toBe(false);
+    expect(new Error("plain") instanceof OwnBase).toBe(false);
+  });
+});
