@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ValidationError, checkKey, checkName, compareUtf8, redactSecrets } from "../src/index.ts";
 
 describe("compareUtf8", () => {
@@ -50,7 +50,8 @@ describe("errors across copies of core", () => {
   it("instanceof recognises an error made by another copy of the classes", async () => {
     const { ValidationError: Own, StowageError: OwnBase, ConflictError } = await import("../src/index.ts");
     // A second copy of the module, as when an ESM and a CJS build of core meet in one process.
-    const other = await import(`../src/errors.ts?copy=${Date.now()}`);
+    vi.resetModules();
+    const other = await import("../src/errors.ts");
     const foreign = new other.ValidationError("INVALID_KEY", "x");
     expect(other.ValidationError).not.toBe(Own);
     expect(foreign instanceof Own).toBe(true);
