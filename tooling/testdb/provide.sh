@@ -89,7 +89,7 @@ _stowage_testdb_image() {
 }
 
 _stowage_testdb_provide() {
-  local here need=()
+  local here need=() start=$SECONDS
   here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
   [ -n "${STOWAGE_REDIS_URL:-}" ] || need+=(redis)
   [ -n "${STOWAGE_POSTGRES_URL:-}" ] || need+=(postgres)
@@ -124,7 +124,7 @@ EOF
       postgres) _stowage_testdb_image postgres STOWAGE_POSTGRES_IMAGE postgres:16.6 "$here" || return 1 ;;
     esac
   done
-  _stowage_testdb_say "TESTCONTAINERS_RYUK_DISABLED=$TESTCONTAINERS_RYUK_DISABLED TESTCONTAINERS_HOST_OVERRIDE=$TESTCONTAINERS_HOST_OVERRIDE"
+  _stowage_testdb_say "ready in $((SECONDS - start))s; TESTCONTAINERS_RYUK_DISABLED=$TESTCONTAINERS_RYUK_DISABLED TESTCONTAINERS_HOST_OVERRIDE=$TESTCONTAINERS_HOST_OVERRIDE"
 
   # Remove this run's containers even when the run is interrupted (run.sh also runs cleanup.sh).
   if [ -z "$(trap -p EXIT)" ]; then

@@ -31,13 +31,19 @@ mirror="${STOWAGE_DEBIAN_MIRROR:-$(host_mirror | head -n 1)}"
 mirror="${mirror:-http://deb.debian.org/debian}"
 
 if ! command -v debootstrap >/dev/null 2>&1; then
-  say "installing debootstrap"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap >&2
+  say "installing debootstrap (log: /var/log/stowage-apt.log)"
+  install_debootstrap() { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap; }
+  if ! { install_debootstrap || { apt-get update && install_debootstrap; }; } >>/var/log/stowage-apt.log 2>&1; then
+    tail -n 20 /var/log/stowage-apt.log >&2
+    say "installing debootstrap failed"
+    exit 1
+  fi
 fi
 
 root="$(mktemp -d /tmp/stowage-rootfs.XXXXXX)"
 trap 'rm -rf "$root"' EXIT
 say "debootstrap --variant=minbase bookworm from $mirror"
+start=$SECONDS
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 || {
   tail -n 30 "$root.log" >&2
   exit 1
@@ -52,4 +58,4 @@ tar -C "$root" -c . | docker import \
   --change 'CMD ["bash"]' \
   --change 'LABEL org.stowage.image=debian-base' \
   - "$tag" >/dev/null
-say "built $tag"
+say "built $tag in $((SECONDS - start))s"

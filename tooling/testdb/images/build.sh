@@ -33,7 +33,7 @@ for name in "${names[@]}"; do
   else
     say "building $tag from Debian packages"
     start=$SECONDS
-    log="$(mktemp /tmp/stowage-build-$name.XXXXXX)"
+    log="$(mktemp "/tmp/stowage-build-$name.XXXXXX")"
     # The classic builder: it works with every engine, Debian's included, and needs no buildx.
     if ! DOCKER_BUILDKIT=0 docker build \
       --build-arg "BASE=$STOWAGE_BASE_IMAGE" \

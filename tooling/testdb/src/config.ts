@@ -77,6 +77,6 @@ export function noDatabaseMessage(spec: DatabaseSpec, reason: string): string {
     `  1. servers you run: ${SPECS.redis.urlEnv}=${SPECS.redis.exampleUrl} ${SPECS.postgres.urlEnv}=${SPECS.postgres.exampleUrl}`,
     "  2. a Docker engine for Testcontainers (DOCKER_HOST, or /var/run/docker.sock): `bash tooling/scripts/run.sh test`",
     "     installs and starts one, and builds local images where no registry can be reached.",
-    "See CONTRIBUTING.md, section \"Test databases\".",
+    'See CONTRIBUTING.md, section "Test databases".',
   ].join("\n");
 }

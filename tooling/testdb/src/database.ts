@@ -13,7 +13,11 @@ export interface TestDatabase extends AsyncDisposable {
 
 /** `prefix` lowered to [a-z0-9_], then a time stamp and a random part: unique, at most 63 bytes. */
 export function testDatabaseName(prefix = "stowage_test"): string {
-  const safe = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^[^a-z_]+/, "").slice(0, 40);
+  const safe = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/^[^a-z_]+/, "")
+    .slice(0, 40);
   return `${safe || "stowage_test"}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
 }
 
@@ -21,7 +25,10 @@ export function testDatabaseName(prefix = "stowage_test"): string {
  * Creates a new database with a unique name on the server of `baseUrl` (whose user may create
  * databases) and returns its URL. Use it in `beforeAll`, and `drop()` it in `afterAll`.
  */
-export async function createTestDatabase(baseUrl: string, prefix = "stowage_test"): Promise<TestDatabase> {
+export async function createTestDatabase(
+  baseUrl: string,
+  prefix = "stowage_test",
+): Promise<TestDatabase> {
   const { default: postgres } = await import("postgres");
   const name = testDatabaseName(prefix);
   const admin = () => postgres(baseUrl, { max: 1, connect_timeout: 10, onnotice: () => {} });
@@ -29,9 +36,12 @@ export async function createTestDatabase(baseUrl: string, prefix = "stowage_test
   try {
     await sql`CREATE DATABASE ${sql(name)}`;
   } catch (error) {
-    throw new Error(`cannot create test database ${name} on ${maskUrl(baseUrl)}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `cannot create test database ${name} on ${maskUrl(baseUrl)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     await sql.end();
   }

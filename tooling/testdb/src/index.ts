@@ -12,10 +12,10 @@
 // that Testcontainers starts once per test run (see CONTRIBUTING.md, "Test databases").
 import type { TestProject } from "vitest/node";
 
-export { maskUrl, SPECS } from "./config.ts";
 export type { DatabaseKind, DatabaseSpec } from "./config.ts";
-export { createTestDatabase, testDatabaseName } from "./database.ts";
+export { maskUrl, SPECS } from "./config.ts";
 export type { TestDatabase } from "./database.ts";
+export { createTestDatabase, testDatabaseName } from "./database.ts";
 export { postgresUrl, redisUrl } from "./inject.ts";
 
 // The globalSetup bodies, for a project that writes its own globalSetup file. Loaded lazily so

@@ -5,7 +5,13 @@ import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import type { StartedTestContainer } from "testcontainers";
 import type { TestProject } from "vitest/node";
-import { type DatabaseKind, type DatabaseSpec, maskUrl, noDatabaseMessage, SPECS } from "./config.ts";
+import {
+  type DatabaseKind,
+  type DatabaseSpec,
+  maskUrl,
+  noDatabaseMessage,
+  SPECS,
+} from "./config.ts";
 
 interface Server {
   url: string;
@@ -28,7 +34,8 @@ function registry(): Map<DatabaseKind, Entry> {
 
 /** Labels on every container we start, so cleanup.sh can tell this run's leftovers from others'. */
 function runLabels(kind: DatabaseKind): Record<string, string> {
-  const run = (process.env.STOWAGE_TESTDB_RUN_ID ||= `${process.pid}-${randomBytes(4).toString("hex")}`);
+  const run =
+    (process.env.STOWAGE_TESTDB_RUN_ID ||= `${process.pid}-${randomBytes(4).toString("hex")}`);
   return {
     "org.stowage.testdb": kind,
     "org.stowage.testdb.run": run,
@@ -41,7 +48,9 @@ function say(line: string): void {
 }
 
 /** Takes a share of the server for `kind`, starting it if this is the first share. */
-export async function acquire(kind: DatabaseKind): Promise<{ url: string; release: () => Promise<void> }> {
+export async function acquire(
+  kind: DatabaseKind,
+): Promise<{ url: string; release: () => Promise<void> }> {
   const servers = registry();
   let entry = servers.get(kind);
   if (!entry) {
@@ -83,7 +92,9 @@ async function useUrl(spec: DatabaseSpec, url: string): Promise<Server> {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`${spec.urlEnv} is not a URL: ${maskUrl(url)} (expected e.g. ${spec.exampleUrl})`);
+    throw new Error(
+      `${spec.urlEnv} is not a URL: ${maskUrl(url)} (expected e.g. ${spec.exampleUrl})`,
+    );
   }
   // Fail here, once, rather than in every test of every suite.
   if (parsed.hostname && !parsed.hostname.startsWith("%2F")) {
@@ -108,7 +119,9 @@ function tcpProblem(host: string, port: number, timeoutMs: number): Promise<stri
       socket.destroy();
       resolve(problem);
     };
-    socket.setTimeout(timeoutMs, () => done(`no answer from ${host}:${port} within ${timeoutMs} ms`));
+    socket.setTimeout(timeoutMs, () =>
+      done(`no answer from ${host}:${port} within ${timeoutMs} ms`),
+    );
     socket.once("connect", () => done());
     socket.once("error", (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
   });
@@ -156,9 +169,12 @@ async function startContainer(spec: DatabaseSpec): Promise<Server> {
       ? ` The image may not be available here: where no registry can be reached, source tooling/testdb/provide.sh` +
         ` (it builds local images and sets ${spec.imageEnv}), or set ${spec.imageEnv} to an image this engine has.`
       : "";
-    throw new Error(`Testcontainers could not start ${spec.title} from image ${image}: ${reason}.${hint}`, {
-      cause: error,
-    });
+    throw new Error(
+      `Testcontainers could not start ${spec.title} from image ${image}: ${reason}.${hint}`,
+      {
+        cause: error,
+      },
+    );
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`${spec.kind}: Testcontainers, image ${image}, started in ${seconds}s: ${maskUrl(url)}`);
@@ -176,7 +192,10 @@ function firstLine(error: unknown): string {
 }
 
 /** The body of a vitest globalSetup: provide the URL to the project's tests, release on teardown. */
-export async function provideDatabase(kind: DatabaseKind, project: TestProject): Promise<() => Promise<void>> {
+export async function provideDatabase(
+  kind: DatabaseKind,
+  project: TestProject,
+): Promise<() => Promise<void>> {
   const { url, release } = await acquire(kind);
   project.provide(SPECS[kind].provideKey, url);
   return release;

@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { maskUrl, SPECS, testDatabaseName } from "../src/index.ts";
 import { noDatabaseMessage } from "../src/config.ts";
+import { maskUrl, SPECS, testDatabaseName } from "../src/index.ts";
 
 describe("maskUrl", () => {
   it("hides the password and keeps everything else", () => {
@@ -8,11 +9,15 @@ describe("maskUrl", () => {
       "postgres://user:***@db.example:5432/app?sslmode=require",
     );
     expect(maskUrl("redis://:pw@localhost:6379/0")).toBe("redis://:***@localhost:6379/0");
-    expect(maskUrl("postgres://db/app?user=u&password=pw")).toBe("postgres://db/app?user=u&password=***");
+    expect(maskUrl("postgres://db/app?user=u&password=pw")).toBe(
+      "postgres://db/app?user=u&password=***",
+    );
   });
   it("leaves URLs without a password alone", () => {
     expect(maskUrl("redis://127.0.0.1:6379")).toBe("redis://127.0.0.1:6379");
-    expect(maskUrl("postgres://postgres@127.0.0.1:5432/test")).toBe("postgres://postgres@127.0.0.1:5432/test");
+    expect(maskUrl("postgres://postgres@127.0.0.1:5432/test")).toBe(
+      "postgres://postgres@127.0.0.1:5432/test",
+    );
   });
   it("masks what it cannot parse as well", () => {
     expect(maskUrl("not a url://u:pw@host")).toBe("not a url://u:***@host");
@@ -37,5 +42,14 @@ describe("testDatabaseName", () => {
     expect(a.length).toBeLessThanOrEqual(63);
     expect(a).not.toBe(b);
     expect(testDatabaseName("123")).toMatch(/^stowage_test_/);
+  });
+});
+
+describe("pinned official images", () => {
+  it("are the same in provide.sh as in SPECS", () => {
+    const script = readFileSync(new URL("../provide.sh", import.meta.url), "utf8");
+    for (const spec of Object.values(SPECS)) {
+      expect(script).toContain(` ${spec.imageEnv} ${spec.defaultImage} `);
+    }
   });
 });

@@ -24,11 +24,14 @@ describe(`PostgreSQL at ${maskUrl(postgresUrl())}`, () => {
     await sql`CREATE TABLE smoke (k text PRIMARY KEY, v jsonb NOT NULL)`;
     await sql`INSERT INTO smoke ${sql([{ k: "a", v: sql.json({ text: "héllo ✓", n: 1 }) }])}`;
     const rows = await sql`SELECT k, v FROM smoke`;
-    expect(rows.map((r) => ({ k: r.k, v: r.v }))).toEqual([{ k: "a", v: { text: "héllo ✓", n: 1 } }]);
+    expect(rows.map((r) => ({ k: r.k, v: r.v }))).toEqual([
+      { k: "a", v: { text: "héllo ✓", n: 1 } },
+    ]);
   });
 
   it("is PostgreSQL 15 or newer", async () => {
-    const [row] = await sql`SELECT current_setting('server_version_num')::int AS num, version() AS text`;
+    const [row] =
+      await sql`SELECT current_setting('server_version_num')::int AS num, version() AS text`;
     console.log(`[testdb] ${row?.text}`);
     expect(row?.num).toBeGreaterThanOrEqual(150000);
   });

@@ -8,7 +8,11 @@ describe(`Redis at ${maskUrl(redisUrl())}`, () => {
   const key = `stowage:smoke:${randomUUID()}`;
 
   beforeAll(async () => {
-    redis = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 10_000 });
+    redis = new Redis(redisUrl(), {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 10_000,
+    });
     await redis.connect();
   });
   afterAll(async () => {
@@ -27,7 +31,9 @@ describe(`Redis at ${maskUrl(redisUrl())}`, () => {
   });
 
   it("runs Lua scripts and transactions (the driver needs both)", async () => {
-    expect(await redis.eval("return redis.call('INCRBY', KEYS[1], ARGV[1])", 1, `${key}:n`, 41)).toBe(41);
+    expect(
+      await redis.eval("return redis.call('INCRBY', KEYS[1], ARGV[1])", 1, `${key}:n`, 41),
+    ).toBe(41);
     const result = await redis.multi().incr(`${key}:n`).del(`${key}:n`).exec();
     expect(result).toEqual([
       [null, 42],

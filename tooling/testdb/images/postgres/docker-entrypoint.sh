@@ -42,6 +42,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   shopt -s nullglob
   for f in /docker-entrypoint-initdb.d/*; do
+    # shellcheck disable=SC1090 # the image user's own scripts
     case "$f" in
       *.sh) echo "running $f"; . "$f" ;;
       *.sql) echo "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;
