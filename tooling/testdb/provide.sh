@@ -22,7 +22,7 @@ _stowage_testdb_docker_ok() { command -v docker >/dev/null 2>&1 && timeout 15 do
 
 # Makes `docker info` work: an engine that answers, or Debian's docker.io installed and started.
 _stowage_testdb_ensure_docker() {
-  local log=/var/log/stowage-dockerd.log i
+  local log=/var/log/stowage-dockerd.log i start=$SECONDS
   if _stowage_testdb_docker_ok; then
     _stowage_testdb_say "Docker engine $(docker version -f '{{.Server.Version}}' 2>/dev/null) is running"
     return 0
@@ -51,6 +51,7 @@ _stowage_testdb_ensure_docker() {
       _stowage_testdb_say "installing docker.io failed"
       return 1
     fi
+    _stowage_testdb_say "installed docker.io in $((SECONDS - start))s"
   fi
   _stowage_testdb_say "starting dockerd (log: $log)"
   setsid -f dockerd >>"$log" 2>&1 </dev/null
