@@ -1,0 +1,316 @@
+// The libSQL driver: connection, pragmas, schema on first use, capabilities, sweeper, close.
+//
+// Every write is one `client.batch()` (one transaction, one round trip); the driver never opens
+// an interactive `transaction()`. That matters for `:memory:` databases: @libsql/client keeps
+// them on a single connection (older versions opened a fresh, empty database per transaction),
+// and an interactive transaction would hold that connection across awaits.
+
+import { createClient, type Client, type InStatement, type ResultSet } from "@libsql/client";
+import {
+  ClosedError,
+  type Driver,
+  type DriverCapabilities,
+  StowageError,
+  UnavailableError,
+  ValidationError,
+  redactUrl,
+} from "@stowage/core";
+import { createLibsqlGraph } from "./graph.ts";
+import { createLibsqlKv } from "./kv.ts";
+import { CREATE_TABLES, JOURNAL_MODES, migrations, READ_VERSION, SCHEMA_VERSION, SYNCHRONOUS_LEVELS } from "./schema.ts";
+
+export type JournalMode = (typeof JOURNAL_MODES)[number];
+export type SynchronousLevel = (typeof SYNCHRONOUS_LEVELS)[number];
+
+/** Settings applied to local (`file:` and `:memory:`) databases when the driver opens them. */
+export interface LibsqlPragmas {
+  /** Default "WAL": readers never block the writer, and several processes can share the file. null: leave as is. */
+  readonly journalMode?: JournalMode | null;
+  /** Default "NORMAL": in WAL mode, durable across application crashes; null: leave as is. */
+  readonly synchronous?: SynchronousLevel | null;
+  /** How long a statement waits for another process's lock before failing (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+export interface LibsqlDriverOptions {
+  /**
+   * `file:./app.db` (embedded, the default kind), `:memory:`, or a remote `libsql://…`,
+   * `http(s)://…`, `ws(s)://…` URL. Give `url` or `client`.
+   */
+  readonly url?: string;
+  /** An existing client. It stays the caller's: `close()` does not close it. */
+  readonly client?: Client;
+  /** Token for remote servers (also accepted as `?authToken=` in the URL). */
+  readonly authToken?: string;
+  readonly pragmas?: LibsqlPragmas;
+  /** How often expired KV entries are deleted, in ms (default 60000; 0 disables). Reads never see them either way. */
+  readonly sweepIntervalMs?: number;
+}
+
+/** What the KV and graph parts need from the driver. */
+export interface Connection {
+  /** Runs `fn` once the schema is ready; ClosedError after close, driver errors mapped. */
+  use<T>(fn: (client: Client) => Promise<T>): Promise<T>;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+/** Expired entries deleted per sweep statement, so a sweep never holds the write lock for long. */
+const SWEEP_CHUNK = 5000;
+/** Values travel JSON-escaped inside one statement parameter; SQLite's own ceiling is 1e9 bytes. */
+const MAX_VALUE_BYTES = 64 * 1024 * 1024;
+
+/** SQLite and network failures that mean "cannot reach / cannot lock the database now". */
+const UNAVAILABLE_CODES = new Set([
+  "SQLITE_BUSY",
+  "SQLITE_CANTOPEN",
+  "SQLITE_AUTH",
+  "SQLITE_PERM",
+  "HRANA_WEBSOCKET_ERROR",
+  "HRANA_CLOSED_ERROR",
+  "HRANA_PROTO_ERROR",
+  "SERVER_ERROR",
+]);
+const UNAVAILABLE_MESSAGE = /fetch failed|ConnectionFailed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|timed out|Unauthorized|\b40[13]\b/i;
+
+function isMemoryUrl(url: string): boolean {
+  return url === ":memory:" || /^file::memory:/i.test(url);
+}
+
+/** `sqlite:` is accepted as an alias of `file:` (core routes both schemes here). */
+function normalizeUrl(url: string): string {
+  return url.replace(/^sqlite:/i, "file:");
+}
+
+function checkPragmas(pragmas: LibsqlPragmas | undefined): { journalMode: string | null; synchronous: string | null; busyTimeoutMs: number } {
+  const pick = (value: unknown, allowed: readonly string[], fallback: string, what: string): string | null => {
+    if (value === undefined) return fallback;
+    if (value === null) return null;
+    const upper = typeof value === "string" ? value.toUpperCase() : "";
+    if (!allowed.includes(upper)) {
+      throw new ValidationError("INVALID_OPTION", `pragmas.${what} must be one of ${allowed.join(", ")} or null, got ${JSON.stringify(value)}`);
+    }
+    return upper;
+  };
+  const busy = pragmas?.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (typeof busy !== "number" || !Number.isInteger(busy) || busy < 0) {
+    throw new ValidationError("INVALID_OPTION", `pragmas.busyTimeoutMs must be a non-negative integer, got ${String(busy)}`);
+  }
+  return {
+    journalMode: pick(pragmas?.journalMode, JOURNAL_MODES, "WAL", "journalMode"),
+    synchronous: pick(pragmas?.synchronous, SYNCHRONOUS_LEVELS, "NORMAL", "synchronous"),
+    busyTimeoutMs: busy,
+  };
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
+  if (options === null || typeof options !== "object" || (options.url === undefined) === (options.client === undefined)) {
+    throw new ValidationError("INVALID_OPTION", "createLibsqlDriver needs exactly one of `url` (e.g. file:./app.db) or `client`");
+  }
+  const pragmas = checkPragmas(options.pragmas);
+  const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  if (typeof sweepIntervalMs !== "number" || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
+    throw new ValidationError("INVALID_OPTION", `sweepIntervalMs must be a non-negative number, got ${String(sweepIntervalMs)}`);
+  }
+  const url = options.url === undefined ? undefined : normalizeUrl(options.url);
+  const where = url === undefined ? "the given libSQL client" : redactUrl(url);
+  const memory = url !== undefined && isMemoryUrl(url);
+  const owned = options.client === undefined;
+
+  let client: Client | undefined = options.client;
+  let openError: unknown;
+  if (!client && url !== undefined) {
+    try {
+      const local = /^file:/i.test(url) || url === ":memory:";
+      client = createClient({
+        url,
+        ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
+        intMode: "number",
+        // Local: one connection (statements run synchronously anyway), so per-connection pragmas
+        // such as `synchronous` hold for every statement; `timeout` is SQLite's busy timeout.
+        ...(local ? { concurrency: 1, timeout: pragmas.busyTimeoutMs } : {}),
+      });
+    } catch (error) {
+      const code = errorCode(error);
+      if (code.startsWith("URL_")) {
+        throw new ValidationError("INVALID_OPTION", `invalid libSQL URL ${where}: ${errorMessage(error)}`, { cause: error });
+      }
+      // Cannot open (missing directory, permissions): reported as UnavailableError on first use.
+      openError = error;
+    }
+  }
+
+  let closed = false;
+  let ready: Promise<Client> | undefined;
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  let sweeping = false;
+
+  const mapError = (error: unknown): unknown => {
+    if (error instanceof StowageError) return error;
+    const code = errorCode(error);
+    if (code === "CLIENT_CLOSED" || closed) {
+      return new ClosedError("the libsql driver is closed", { cause: error });
+    }
+    const message = errorMessage(error);
+    if (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_MESSAGE.test(message) || (error instanceof TypeError && /fetch/i.test(message))) {
+      return new UnavailableError(`libsql: cannot use ${where}: ${message}`, { cause: error });
+    }
+    return error;
+  };
+
+  async function applyPragmas(c: Client): Promise<void> {
+    if (c.protocol !== "file") return;
+    // Pragmas take no parameters; the values were checked against fixed lists above.
+    await c.execute(`PRAGMA busy_timeout = ${pragmas.busyTimeoutMs}`);
+    if (pragmas.journalMode && !memory) await c.execute(`PRAGMA journal_mode = ${pragmas.journalMode}`);
+    if (pragmas.synchronous) await c.execute(`PRAGMA synchronous = ${pragmas.synchronous}`);
+  }
+
+  async function readVersion(c: Client): Promise<number | undefined> {
+    try {
+      const rs = await c.execute(READ_VERSION);
+      const row = rs.rows[0];
+      return row ? Number(row[0]) : undefined;
+    } catch (error) {
+      if (/no such table/i.test(errorMessage(error))) return undefined;
+      throw error;
+    }
+  }
+
+  async function ensureSchema(c: Client): Promise<void> {
+    let version = await readVersion(c);
+    if (version === undefined) {
+      // One write transaction: a second process opening the same new file waits for the lock
+      // (busy timeout), then finds every IF NOT EXISTS satisfied.
+      const results = await c.batch([...CREATE_TABLES, READ_VERSION], "write");
+      version = Number(results[results.length - 1]?.rows[0]?.[0]);
+    }
+    while (version < SCHEMA_VERSION) {
+      const steps = migrations[version] ?? [];
+      // Guarded by the version it starts from, so concurrent migrators apply each step once.
+      const bump: InStatement = {
+        sql: "UPDATE stowage_meta SET value = ? WHERE key = 'schema_version' AND value = ?",
+        args: [String(version + 1), String(version)],
+      };
+      await c.batch([bump, ...steps], "write");
+      version = (await readVersion(c)) ?? SCHEMA_VERSION;
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new StowageError(
+        `${where} has stowage schema version ${version}, newer than this @stowage/libsql understands (${SCHEMA_VERSION}): upgrade the package`,
+      );
+    }
+  }
+
+  function startSweeper(c: Client): void {
+    if (sweepIntervalMs <= 0 || sweeper) return;
+    sweeper = setInterval(() => void sweep(c), sweepIntervalMs);
+    // The sweeper only frees space; it must never keep the process alive.
+    sweeper.unref();
+  }
+
+  async function sweep(c: Client): Promise<void> {
+    if (closed || sweeping) return;
+    sweeping = true;
+    try {
+      // Real clock: core's clock is never behind it, so nothing core still sees as live is removed.
+      let deleted: number;
+      do {
+        const rs: ResultSet = await c.execute({
+          sql: `DELETE FROM stowage_kv WHERE (ns, key) IN (
+                  SELECT ns, key FROM stowage_kv WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${SWEEP_CHUNK})`,
+          args: [Date.now()],
+        });
+        deleted = rs.rowsAffected;
+      } while (deleted === SWEEP_CHUNK && !closed);
+    } catch {
+      // A busy database or a lost connection: try again at the next tick.
+    } finally {
+      sweeping = false;
+    }
+  }
+
+  function init(): Promise<Client> {
+    if (!ready) {
+      ready = (async () => {
+        if (!client) {
+          throw new UnavailableError(`libsql: cannot open ${where}: ${errorMessage(openError)}`, { cause: openError });
+        }
+        await applyPragmas(client);
+        await ensureSchema(client);
+        startSweeper(client);
+        return client;
+      })();
+      // A failed start (server down) is retried by the next call.
+      ready.catch(() => {
+        ready = undefined;
+      });
+    }
+    return ready;
+  }
+
+  const connection: Connection = {
+    async use(fn) {
+      if (closed) throw new ClosedError("the libsql driver is closed");
+      try {
+        const c = await init();
+        if (closed) throw new ClosedError("the libsql driver is closed");
+        return await fn(c);
+      } catch (error) {
+        throw mapError(error);
+      }
+    },
+  };
+
+  const capabilities: DriverCapabilities = {
+    kv: true,
+    graph: true,
+    ttl: true,
+    cas: true,
+    atomicBatches: true,
+    nativeTraversal: true,
+    persistent: !memory,
+    shared: !memory,
+    maxValueBytes: MAX_VALUE_BYTES,
+  };
+
+  return {
+    name: "libsql",
+    capabilities,
+    kv: createLibsqlKv(connection),
+    graph: createLibsqlGraph(connection),
+    async ping() {
+      await connection.use((c) => c.execute("SELECT 1"));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (sweeper) clearInterval(sweeper);
+      sweeper = undefined;
+      // A client the caller passed in is theirs to close.
+      if (owned) client?.close();
+    },
+  };
+}
+
+/** For core's `openStore(url)`: `file:`, `sqlite:`, `:memory:`, `libsql:`, `http(s):`, `ws(s):`. */
+export async function openDriver(url: string, options: Omit<LibsqlDriverOptions, "url" | "client"> = {}): Promise<Driver> {
+  const driver = createLibsqlDriver({ ...options, url });
+  try {
+    // Fail fast on a bad path or an unreachable server, and create the schema now.
+    await driver.ping();
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+  return driver;
+}

@@ -1,0 +1,384 @@
+// Graph part: stowage_nodes keyed by (graph, id), stowage_edges keyed by (graph, src, type, dst)
+// with an index on (graph, dst, type, src) for incoming edges.
+
+import type { Client, InStatement, InValue } from "@libsql/client";
+import {
+  ConflictError,
+  type EdgeKey,
+  type EdgeRecord,
+  type EdgeWrite,
+  type GraphDriver,
+  mergeEncodedProps,
+  type NeighborQuery,
+  type NodeRecord,
+  type NodeWrite,
+  type UpsertMode,
+} from "@stowage/core";
+import type { Connection } from "./driver.ts";
+import { int, rowsParam, stmt, text } from "./sql.ts";
+import { traverseSql } from "./traverse.ts";
+
+/** Rows per statement for unguarded upserts (all statements share one transaction). */
+const WRITE_CHUNK = 5000;
+/** Merge upserts read, merge and write with a guard; after this many lost races, give up. */
+const MAX_MERGE_ATTEMPTS = 100;
+
+/** True when no node's props differ from what the merge read. `?3` = `[[id, props|null], …]`. */
+const NODES_UNCHANGED = `NOT EXISTS (
+  SELECT 1 FROM json_each(?3) AS x
+  LEFT JOIN stowage_nodes AS n ON n.graph = ?1 AND n.id = x.value ->> 0
+  WHERE n.props IS NOT x.value ->> 1)`;
+
+/** Same for edges. `?3` = `[[from, type, to, props|null], …]`. */
+const EDGES_UNCHANGED = `NOT EXISTS (
+  SELECT 1 FROM json_each(?3) AS x
+  LEFT JOIN stowage_edges AS e ON e.graph = ?1 AND e.src = x.value ->> 0 AND e.type = x.value ->> 1 AND e.dst = x.value ->> 2
+  WHERE e.props IS NOT x.value ->> 3)`;
+
+/**
+ * `?2` = `[[id, hasType, type, props|null], …]`. The final type and props are computed in the
+ * SELECT, against the same snapshot as the guard: an omitted type keeps the stored one, null
+ * props keep the stored props ('{}' for a new node).
+ */
+const UPSERT_NODES = `
+  INSERT INTO stowage_nodes (graph, id, type, props)
+  SELECT ?1, w.value ->> 0,
+    CASE WHEN w.value ->> 1 THEN w.value ->> 2
+         ELSE (SELECT n.type FROM stowage_nodes AS n WHERE n.graph = ?1 AND n.id = w.value ->> 0) END,
+    coalesce(w.value ->> 3, (SELECT n.props FROM stowage_nodes AS n WHERE n.graph = ?1 AND n.id = w.value ->> 0), '{}')
+  FROM json_each(?2) AS w
+  WHERE ${NODES_UNCHANGED}
+  ON CONFLICT (graph, id) DO UPDATE SET type = excluded.type, props = excluded.props`;
+
+/** Missing endpoints of `?2`'s edges become bare nodes (guarded like the edge insert that follows). */
+const INSERT_ENDPOINTS = `
+  INSERT OR IGNORE INTO stowage_nodes (graph, id, type, props)
+  SELECT ?1, p.id, NULL, '{}' FROM (
+    SELECT w.value ->> 0 AS id FROM json_each(?2) AS w
+    UNION SELECT w.value ->> 2 FROM json_each(?2) AS w) AS p
+  WHERE ${EDGES_UNCHANGED}`;
+
+/** `?2` = `[[from, type, to, props|null], …]`; null props keep the stored ones ('{}' for a new edge). */
+const UPSERT_EDGES = `
+  INSERT INTO stowage_edges (graph, src, type, dst, props)
+  SELECT ?1, w.value ->> 0, w.value ->> 1, w.value ->> 2,
+    coalesce(w.value ->> 3, (SELECT e.props FROM stowage_edges AS e
+      WHERE e.graph = ?1 AND e.src = w.value ->> 0 AND e.type = w.value ->> 1 AND e.dst = w.value ->> 2), '{}')
+  FROM json_each(?2) AS w
+  WHERE ${EDGES_UNCHANGED}
+  ON CONFLICT (graph, src, type, dst) DO UPDATE SET props = excluded.props`;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function edgeId(k: EdgeKey): string {
+  return `${k.from}\u0000${k.type}\u0000${k.to}`;
+}
+
+function nodeOf(id: unknown, type: unknown, props: unknown): NodeRecord {
+  return { id: text(id), type: type === null ? null : text(type), props: text(props) };
+}
+
+function edgeOf(from: unknown, type: unknown, to: unknown, props: unknown): EdgeRecord {
+  return { from: text(from), type: text(type), to: text(to), props: text(props) };
+}
+
+/** `AND e.type IN (…)` when the query filters by type; the types go in parameter `?n`. */
+function typeFilter(types: readonly string[] | undefined, n: number): string {
+  return types ? ` AND e.type IN (SELECT value FROM json_each(?${n}))` : "";
+}
+
+/** Incident edges of the ids in `?2` (json array) per `neighbors` rules, with the id's index as `i`. */
+function incidentSql(query: NeighborQuery): string {
+  const parts: string[] = [];
+  const types = typeFilter(query.types, 3);
+  if (query.direction !== "in") {
+    parts.push(`SELECT q.key AS i, 0 AS dir, e.src, e.type, e.dst, e.props, e.dst AS other
+      FROM json_each(?2) AS q CROSS JOIN stowage_edges AS e ON e.graph = ?1 AND e.src = q.value${types}`);
+  }
+  if (query.direction !== "out") {
+    // With `both`, a self-loop was already listed as an out-edge.
+    const noLoop = query.direction === "both" ? " AND e.src <> e.dst" : "";
+    parts.push(`SELECT q.key AS i, 1 AS dir, e.src, e.type, e.dst, e.props, e.src AS other
+      FROM json_each(?2) AS q CROSS JOIN stowage_edges AS e ON e.graph = ?1 AND e.dst = q.value${noLoop}${types}`);
+  }
+  return parts.join(" UNION ALL ");
+}
+
+export function createLibsqlGraph(conn: Connection): GraphDriver {
+  /** Props stored now for the given ids / edge keys, for a merge. */
+  async function readProps(c: Client, sql: string, args: InValue[]): Promise<Map<string, string>> {
+    const rs = await c.execute({ sql, args });
+    return new Map(rs.rows.map((row) => [text(row[0]), text(row[1])]));
+  }
+
+  return {
+    upsertNodes(graph, nodes: readonly NodeWrite[], mode: UpsertMode) {
+      return conn.use(async (c) => {
+        const rowOf = (n: NodeWrite, props: string | null) =>
+          mode === "replace" ? [n.id, 1, n.type ?? null, n.props] : [n.id, n.type === undefined ? 0 : 1, n.type ?? null, props];
+        // Props to merge in JS (core's mergeEncodedProps: SQLite's json_patch would drop nulls).
+        const merging = mode === "merge" ? nodes.filter((n) => n.props !== "{}") : [];
+        if (merging.length === 0) {
+          const statements = chunks(nodes, WRITE_CHUNK).map((chunk) => ({
+            sql: UPSERT_NODES,
+            args: [graph, rowsParam(chunk.map((n) => rowOf(n, null))), "[]"],
+          }));
+          await c.batch(statements, "write");
+          return;
+        }
+        for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+          const stored = await readProps(
+            c,
+            "SELECT n.id, n.props FROM json_each(?2) AS q CROSS JOIN stowage_nodes AS n ON n.graph = ?1 AND n.id = q.value",
+            [graph, rowsParam(merging.map((n) => n.id))],
+          );
+          const rows = nodes.map((n) => {
+            if (n.props === "{}") return rowOf(n, null);
+            const old = stored.get(n.id);
+            return rowOf(n, old === undefined ? n.props : mergeEncodedProps(old, n.props));
+          });
+          const expected = rowsParam(merging.map((n) => [n.id, stored.get(n.id) ?? null]));
+          // One guarded statement: nothing is written if another writer changed these props meanwhile.
+          const [rs] = await c.batch([{ sql: UPSERT_NODES, args: [graph, rowsParam(rows), expected] }], "write");
+          if ((rs?.rowsAffected ?? 0) > 0) return;
+        }
+        throw new ConflictError(`upsertNodes in graph "${graph}" kept racing with other writers`, nodes.map((n) => n.id));
+      });
+    },
+
+    upsertEdges(graph, edges: readonly EdgeWrite[], mode: UpsertMode) {
+      return conn.use(async (c) => {
+        const keyRow = (e: EdgeWrite, props: string | null) => [e.from, e.type, e.to, props];
+        const merging = mode === "merge" ? edges.filter((e) => e.props !== "{}") : [];
+        if (merging.length === 0) {
+          const statements: InStatement[] = [];
+          for (const chunk of chunks(edges, WRITE_CHUNK)) {
+            const rows = rowsParam(chunk.map((e) => keyRow(e, mode === "replace" ? e.props : null)));
+            statements.push({ sql: INSERT_ENDPOINTS, args: [graph, rows, "[]"] });
+            statements.push({ sql: UPSERT_EDGES, args: [graph, rows, "[]"] });
+          }
+          await c.batch(statements, "write");
+          return;
+        }
+        for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+          const stored = await readProps(
+            c,
+            `SELECT q.key, e.props FROM json_each(?2) AS q CROSS JOIN stowage_edges AS e
+               ON e.graph = ?1 AND e.src = q.value ->> 0 AND e.type = q.value ->> 1 AND e.dst = q.value ->> 2`,
+            [graph, rowsParam(merging.map((e) => [e.from, e.type, e.to]))],
+          );
+          // `q.key` is the position in `merging`.
+          const old = new Map<string, string>();
+          for (const [i, props] of stored) old.set(edgeId(merging[int(i)] as EdgeWrite), props);
+          const rows = rowsParam(
+            edges.map((e) => {
+              if (e.props === "{}") return keyRow(e, null);
+              const prev = old.get(edgeId(e));
+              return keyRow(e, prev === undefined ? e.props : mergeEncodedProps(prev, e.props));
+            }),
+          );
+          const expected = rowsParam(merging.map((e) => keyRow(e, old.get(edgeId(e)) ?? null)));
+          const results = await c.batch(
+            [
+              { sql: INSERT_ENDPOINTS, args: [graph, rows, expected] },
+              { sql: UPSERT_EDGES, args: [graph, rows, expected] },
+            ],
+            "write",
+          );
+          if ((results[1]?.rowsAffected ?? 0) > 0) return;
+        }
+        throw new ConflictError(`upsertEdges in graph "${graph}" kept racing with other writers`, edges.map((e) => e.from));
+      });
+    },
+
+    getNodes(graph, ids) {
+      return conn.use(async (c) => {
+        const rs = await c.execute({
+          sql: `SELECT n.id, n.type, n.props FROM json_each(?2) AS q
+                CROSS JOIN stowage_nodes AS n ON n.graph = ?1 AND n.id = q.value`,
+          args: [graph, rowsParam([...new Set(ids)])],
+        });
+        const found = new Map(rs.rows.map((row) => [text(row[0]), nodeOf(row[0], row[1], row[2])]));
+        return ids.map((id) => found.get(id));
+      });
+    },
+
+    getEdges(graph, keys) {
+      return conn.use(async (c) => {
+        const rs = await c.execute({
+          sql: `SELECT e.src, e.type, e.dst, e.props FROM json_each(?2) AS q
+                CROSS JOIN stowage_edges AS e
+                  ON e.graph = ?1 AND e.src = q.value ->> 0 AND e.type = q.value ->> 1 AND e.dst = q.value ->> 2`,
+          args: [graph, rowsParam(keys.map((k) => [k.from, k.type, k.to]))],
+        });
+        const found = new Map<string, EdgeRecord>();
+        for (const row of rs.rows) {
+          const edge = edgeOf(row[0], row[1], row[2], row[3]);
+          found.set(edgeId(edge), edge);
+        }
+        return keys.map((k) => found.get(edgeId(k)));
+      });
+    },
+
+    deleteNodes(graph, ids) {
+      return conn.use(async (c) => {
+        const args = [graph, rowsParam(ids)];
+        const results = await c.batch(
+          [
+            { sql: "DELETE FROM stowage_edges WHERE graph = ?1 AND src IN (SELECT value FROM json_each(?2))", args },
+            { sql: "DELETE FROM stowage_edges WHERE graph = ?1 AND dst IN (SELECT value FROM json_each(?2))", args },
+            { sql: "DELETE FROM stowage_nodes WHERE graph = ?1 AND id IN (SELECT value FROM json_each(?2))", args },
+          ],
+          "write",
+        );
+        return results[2]?.rowsAffected ?? 0;
+      });
+    },
+
+    deleteEdges(graph, keys) {
+      return conn.use(async (c) => {
+        const rs = await c.execute({
+          sql: `DELETE FROM stowage_edges WHERE graph = ?1 AND (src, type, dst) IN (
+                  SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?2))`,
+          args: [graph, rowsParam(keys.map((k) => [k.from, k.type, k.to]))],
+        });
+        return rs.rowsAffected;
+      });
+    },
+
+    neighbors(graph, ids, query) {
+      return conn.use(async (c) => {
+        const hits = incidentSql(query);
+        const limited = query.limit !== undefined;
+        const sql = limited
+          ? `SELECT i, src, type, dst, props FROM (
+               SELECT h.*, row_number() OVER (PARTITION BY i ORDER BY dir, type, other) AS rn FROM (${hits}) AS h)
+             WHERE rn <= ?4 ORDER BY i, dir, type, other`
+          : `SELECT i, src, type, dst, props FROM (${hits}) ORDER BY i, dir, type, other`;
+        const args: InValue[] = [graph, rowsParam(ids), query.types ? rowsParam(query.types) : null];
+        if (limited) args.push(query.limit as number);
+        const rs = await c.execute(stmt(sql, args));
+        const out: EdgeRecord[][] = ids.map(() => []);
+        for (const row of rs.rows) out[int(row[0])]?.push(edgeOf(row[1], row[2], row[3], row[4]));
+        return out;
+      });
+    },
+
+    degree(graph, ids, query) {
+      return conn.use(async (c) => {
+        const types = typeFilter(query.types, 3);
+        const terms: string[] = [];
+        if (query.direction !== "in") {
+          terms.push(`(SELECT count(*) FROM stowage_edges AS e WHERE e.graph = ?1 AND e.src = q.value${types})`);
+        }
+        if (query.direction !== "out") {
+          const noLoop = query.direction === "both" ? " AND e.src <> e.dst" : "";
+          terms.push(`(SELECT count(*) FROM stowage_edges AS e WHERE e.graph = ?1 AND e.dst = q.value${noLoop}${types})`);
+        }
+        const rs = await c.execute(
+          stmt(`SELECT q.key, ${terms.join(" + ")} FROM json_each(?2) AS q ORDER BY q.key`, [
+            graph,
+            rowsParam(ids),
+            query.types ? rowsParam(query.types) : null,
+          ]),
+        );
+        const out = ids.map(() => 0);
+        for (const row of rs.rows) out[int(row[0])] = int(row[1]);
+        return out;
+      });
+    },
+
+    traverse(graph, seeds, query) {
+      return conn.use(async (c) => {
+        const rs = await c.execute(traverseSql(graph, seeds, query));
+        const nodes: (NodeRecord & { depth: number })[] = [];
+        const edges: EdgeRecord[] = [];
+        let truncated = false;
+        // Rows: kind 0 = truncated flag, 1 = node (depth, id, type, props), 2 = edge; already ordered.
+        for (const row of rs.rows) {
+          const kind = int(row[0]);
+          if (kind === 0) truncated = int(row[1]) === 1;
+          else if (kind === 1) nodes.push({ ...nodeOf(row[2], row[3], row[5] ?? "{}"), depth: int(row[1]) });
+          else edges.push(edgeOf(row[2], row[3], row[4], row[5]));
+        }
+        return { nodes, edges, truncated };
+      });
+    },
+
+    listNodes(graph, query) {
+      return conn.use(async (c) => {
+        const where: string[] = ["graph = ?"];
+        const args: (string | number)[] = [graph];
+        if (query.type !== undefined) {
+          where.push("type = ?");
+          args.push(query.type);
+        }
+        if (query.after !== undefined) {
+          where.push("id > ?");
+          args.push(query.after);
+        }
+        args.push(query.limit);
+        const rs = await c.execute({
+          sql: `SELECT id, type, props FROM stowage_nodes WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`,
+          args,
+        });
+        return rs.rows.map((row) => nodeOf(row[0], row[1], row[2]));
+      });
+    },
+
+    listEdges(graph, query) {
+      return conn.use(async (c) => {
+        const where: string[] = ["graph = ?"];
+        const args: (string | number)[] = [graph];
+        if (query.type !== undefined) {
+          where.push("type = ?");
+          args.push(query.type);
+        }
+        if (query.after !== undefined) {
+          where.push("(src, type, dst) > (?, ?, ?)");
+          args.push(query.after.from, query.after.type, query.after.to);
+        }
+        args.push(query.limit);
+        const rs = await c.execute({
+          sql: `SELECT src, type, dst, props FROM stowage_edges WHERE ${where.join(" AND ")} ORDER BY src, type, dst LIMIT ?`,
+          args,
+        });
+        return rs.rows.map((row) => edgeOf(row[0], row[1], row[2], row[3]));
+      });
+    },
+
+    stats(graph) {
+      return conn.use(async (c) => {
+        const rs = await c.execute({
+          sql: `SELECT (SELECT count(*) FROM stowage_nodes WHERE graph = ?1), (SELECT count(*) FROM stowage_edges WHERE graph = ?1)`,
+          args: [graph],
+        });
+        const row = rs.rows[0];
+        return { nodes: int(row?.[0] ?? 0), edges: int(row?.[1] ?? 0) };
+      });
+    },
+
+    clear(graph) {
+      return conn.use(async (c) => {
+        await c.batch(
+          [
+            { sql: "DELETE FROM stowage_edges WHERE graph = ?", args: [graph] },
+            { sql: "DELETE FROM stowage_nodes WHERE graph = ?", args: [graph] },
+          ],
+          "write",
+        );
+      });
+    },
+
+    graphs() {
+      return conn.use(async (c) => {
+        const rs = await c.execute("SELECT DISTINCT graph FROM stowage_nodes ORDER BY graph");
+        return rs.rows.map((row) => text(row[0]));
+      });
+    },
+  };
+}
