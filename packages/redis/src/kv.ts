@@ -1,0 +1,145 @@
+// KV part: one string per entry, a lex-ordered index and an expiry index per namespace.
+// Writes and deletes are one Lua script per batch; reads are MGET; list and count read the
+// namespace's indexes only.
+
+import type { BatchResult, EncodedEntry, KvDriver, KvListItem } from "@stowage/core";
+import type { Connection } from "./connection.ts";
+import {
+  FORGET_IF_EMPTY,
+  KV_COUNT,
+  KV_DELETE,
+  KV_LIST,
+  KV_SET,
+  type KvKeys,
+  type Layout,
+  exclusive,
+  inclusive,
+  prefixEnd,
+} from "./schema.ts";
+
+/** Clearing removes this many keys per round trip (each step is atomic, the whole clear is not). */
+const CLEAR_BATCH = 1_000;
+
+/** Parses "<version>:<expiresAt>:<value>"; undefined when missing or expired at `now`. */
+function parseEntry(raw: string | null | undefined, now: number): EncodedEntry | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const first = raw.indexOf(":");
+  const second = raw.indexOf(":", first + 1);
+  const expires = raw.slice(first + 1, second);
+  const expiresAt = expires === "" ? null : Number(expires);
+  if (expiresAt !== null && expiresAt <= now) return undefined;
+  return { version: Number(raw.slice(0, first)), expiresAt, value: raw.slice(second + 1) };
+}
+
+function batchResult<T>(reply: unknown, map: (value: number) => T): BatchResult<T> {
+  const [ok, items] = reply as [number, number[]];
+  return ok === 1 ? { ok: true, results: items.map(map) } : { ok: false, conflicts: items };
+}
+
+/** ZRANGEBYLEX bounds of the keys that start with `prefix` and come after `after`. */
+function range(prefix: string, after: string | undefined): [string | Buffer, string | Buffer] {
+  let min: string | Buffer = prefix === "" ? "-" : inclusive(prefix);
+  if (after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(prefix)) >= 0) min = exclusive(after);
+  const max = prefix === "" ? "+" : exclusive(prefixEnd(prefix));
+  return [min, max];
+}
+
+export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
+  const entryKeys = (keys: KvKeys, userKeys: readonly string[]) => userKeys.map((k) => keys.entry + k);
+
+  async function getEntries(keys: KvKeys, userKeys: readonly string[], now: number): Promise<(EncodedEntry | undefined)[]> {
+    if (userKeys.length === 0) return [];
+    const raw = await conn.run((c) => c.mget(entryKeys(keys, userKeys)));
+    return raw.map((r) => parseEntry(r, now));
+  }
+
+  return {
+    getMany(ns, userKeys, now) {
+      return getEntries(layout.kv(ns), userKeys, now);
+    },
+
+    async setMany(ns, writes, now) {
+      const keys = layout.kv(ns);
+      const args: (string | number)[] = [now];
+      for (const w of writes) {
+        const condition = w.ifVersion !== undefined ? String(w.ifVersion) : w.ifAbsent ? "0" : "";
+        args.push(w.key, condition, w.expiresAt === null ? "" : String(w.expiresAt), w.value);
+      }
+      const [reply] = await conn.pipeline((p, evalsha) => {
+        evalsha(KV_SET, [keys.index, keys.expiry, ...entryKeys(keys, writes.map((w) => w.key))], args);
+        // After the write, so that namespaces() never forgets a namespace being written (FORGET_IF_EMPTY).
+        p.zadd(layout.namespaces, 0, ns);
+      });
+      return batchResult(reply, (v) => v);
+    },
+
+    async deleteMany(ns, deletes, now) {
+      const keys = layout.kv(ns);
+      const args: (string | number)[] = [now];
+      for (const d of deletes) args.push(d.key, d.ifVersion === undefined ? "" : String(d.ifVersion));
+      const reply = await conn.script(KV_DELETE, [keys.index, keys.expiry, ...entryKeys(keys, deletes.map((d) => d.key))], args);
+      return batchResult(reply, (v) => v === 1);
+    },
+
+    async list(ns, query, now) {
+      const keys = layout.kv(ns);
+      const [min, max] = range(query.prefix, query.after);
+      const found = (await conn.script(KV_LIST, [keys.index, keys.expiry], [min, max, query.limit, now])) as string[];
+      if (!query.withValues) return found.map((key) => ({ key }));
+      // A key deleted between the two round trips is listed without an entry (core skips it).
+      const entries = await getEntries(keys, found, now);
+      return found.map((key, i): KvListItem => {
+        const entry = entries[i];
+        return entry ? { key, entry } : { key };
+      });
+    },
+
+    async count(ns, prefix, now) {
+      const keys = layout.kv(ns);
+      const [min, max] = range(prefix, undefined);
+      return (await conn.script(KV_COUNT, [keys.index, keys.expiry], [min, max, now, prefix])) as number;
+    },
+
+    async clear(ns) {
+      const keys = layout.kv(ns);
+      for (;;) {
+        const members = await conn.run((c) => c.zrange(keys.index, "0", String(CLEAR_BATCH - 1)));
+        if (members.length === 0) break;
+        await conn.run((c) =>
+          c
+            .multi()
+            .unlink(...entryKeys(keys, members))
+            .zrem(keys.index, ...members)
+            .zrem(keys.expiry, ...members)
+            .exec(),
+        );
+      }
+      await conn.script(FORGET_IF_EMPTY, [layout.namespaces, keys.index], [ns]);
+    },
+
+    async namespaces(now) {
+      const names = await conn.run((c) => c.zrange(layout.namespaces, "0", "-1"));
+      if (names.length === 0) return [];
+      const replies = await conn.pipeline((p) => {
+        for (const ns of names) {
+          const keys = layout.kv(ns);
+          p.zcard(keys.index);
+          p.zcount(keys.expiry, "-inf", now);
+        }
+      });
+      const live: string[] = [];
+      const empty: string[] = [];
+      names.forEach((ns, i) => {
+        const all = replies[2 * i] as number;
+        if (all - (replies[2 * i + 1] as number) > 0) live.push(ns);
+        else if (all === 0) empty.push(ns);
+      });
+      if (empty.length > 0) {
+        await conn.pipeline((_, evalsha) => {
+          for (const ns of empty) evalsha(FORGET_IF_EMPTY, [layout.namespaces, layout.kv(ns).index], [ns]);
+        });
+      }
+      return live;
+    },
+  };
+}

@@ -1,0 +1,616 @@
+// Key layout and Lua scripts. Every key of one namespace or graph carries the name as its hash
+// tag (`{name}`), so all of them live in one Cluster slot and one script may touch them together.
+// User keys and ids only ever appear after the tag, as data: the scripts are static text, and
+// user strings reach them only as KEYS/ARGV.
+//
+//   <prefix>:namespaces                 zset (score 0) of namespace names that were written
+//   <prefix>:graphs                     zset (score 0) of graph names that were written
+//   <prefix>:kv:{ns}:i                  zset (score 0): every key of the namespace, lex order
+//   <prefix>:kv:{ns}:x                  zset: keys that have an expiry, score = expiresAt (ms)
+//   <prefix>:kv:{ns}:v:<key>            string "<version>:<expiresAt or empty>:<value>", PEXPIREAT
+//   <prefix>:g:{graph}:nodes            zset (score 0) of node ids
+//   <prefix>:g:{graph}:ntype            zset (score 0) of "<type>\0<id>" for typed nodes
+//   <prefix>:g:{graph}:edges            zset (score 0) of "<from>\0<type>\0<to>"
+//   <prefix>:g:{graph}:etype            zset (score 0) of "<type>\0<from>\0<to>"
+//   <prefix>:g:{graph}:loops            zset (score 0) of "<id>\0<type>" for self-loops
+//   <prefix>:g:{graph}:n:<id>           hash: "\0type" -> type ("" for none), prop name -> JSON text
+//   <prefix>:g:{graph}:o:<id>           zset (score 0) of "<type>\0<to>"   (out-edges)
+//   <prefix>:g:{graph}:i:<id>           zset (score 0) of "<type>\0<from>" (in-edges)
+//   <prefix>:g:{graph}:e:<from>\0<type>\0<to>   hash: prop name -> JSON text (absent when {})
+//
+// Keys, ids and types never contain U+0000 (core validates them), so "\0" separates fields and
+// sorts before every other byte: "<a>\0<b>" members sort in (a, b) byte order.
+
+import { ValidationError } from "@stowage/core";
+
+export const DEFAULT_PREFIX = "stowage";
+/** Options prefix: no braces (they would change the hash tag) and nothing a glob treats specially. */
+const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Hash field holding a node's type; prop names never contain U+0000, so it cannot clash. */
+export const TYPE_FIELD = "\u0000type";
+
+export function checkPrefix(prefix: unknown): string {
+  if (typeof prefix !== "string" || !PREFIX_PATTERN.test(prefix)) {
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `prefix must be 1-128 letters, digits, '_', '.', ':' or '-', starting with a letter or digit (no braces), got ${JSON.stringify(prefix)}`,
+    );
+  }
+  return prefix;
+}
+
+export interface KvKeys {
+  readonly index: string;
+  readonly expiry: string;
+  /** Prefix of entry keys; the user key follows it. */
+  readonly entry: string;
+}
+
+export interface GraphKeys {
+  readonly nodes: string;
+  readonly nodeTypes: string;
+  readonly edges: string;
+  readonly edgeTypes: string;
+  readonly loops: string;
+  /** Prefix of every per-node and per-edge key; scripts append "n:<id>", "o:<id>", "i:<id>", "e:<…>". */
+  readonly base: string;
+}
+
+export class Layout {
+  readonly prefix: string;
+  readonly namespaces: string;
+  readonly graphs: string;
+
+  constructor(prefix: string) {
+    this.prefix = checkPrefix(prefix);
+    this.namespaces = `${prefix}:namespaces`;
+    this.graphs = `${prefix}:graphs`;
+  }
+
+  kv(ns: string): KvKeys {
+    const base = `${this.prefix}:kv:{${ns}}:`;
+    return { index: `${base}i`, expiry: `${base}x`, entry: `${base}v:` };
+  }
+
+  graph(name: string): GraphKeys {
+    const base = `${this.prefix}:g:{${name}}:`;
+    return {
+      nodes: `${base}nodes`,
+      nodeTypes: `${base}ntype`,
+      edges: `${base}edges`,
+      edgeTypes: `${base}etype`,
+      loops: `${base}loops`,
+      base,
+    };
+  }
+}
+
+// ---- lexicographic bounds (ZRANGEBYLEX / ZLEXCOUNT) ----
+
+/** The smallest byte string greater than every string starting with `prefix` (UTF-8 never has 0xFF). */
+export function prefixEnd(prefix: string): Buffer {
+  const bytes = Buffer.from(prefix, "utf8");
+  const end = Buffer.from(bytes);
+  end[end.length - 1] = (end[end.length - 1] as number) + 1;
+  return end;
+}
+
+export function inclusive(value: string): string {
+  return `[${value}`;
+}
+
+export function exclusive(value: string | Buffer): string | Buffer {
+  return typeof value === "string" ? `(${value}` : Buffer.concat([Buffer.from("("), value]);
+}
+
+// ---- Lua ----
+
+export interface LuaScript {
+  readonly name: string;
+  readonly lua: string;
+}
+
+function script(name: string, body: string): LuaScript {
+  return { name, lua: `-- stowage ${name}\n${body.trim()}\n` };
+}
+
+/** Shared Lua helpers: Redis' TIME in ms, "<version>:<expiresAt>:" entry headers, HSET of ARGV pairs. */
+const HELPERS = `
+local function server_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+-- Live version of an entry string at 'now' (0 when absent or expired).
+local function live_version(entry, now)
+  if not entry then return 0 end
+  local v, e = string.match(entry, '^(%d+):(%d*):')
+  if e ~= '' and tonumber(e) <= now then return 0 end
+  return tonumber(v)
+end
+-- HSET the 'count' name/value pairs of ARGV starting at 'first', a few at a time (unpack has a
+-- stack limit), on 'key'.
+local function hset_pairs(key, first, count)
+  local done = 0
+  while done < count do
+    local n = math.min(count - done, 200)
+    local args = {}
+    for j = 0, n - 1 do
+      local at = first + 2 * (done + j)
+      args[#args + 1] = ARGV[at]
+      args[#args + 1] = ARGV[at + 1]
+    end
+    redis.call('HSET', key, unpack(args))
+    done = done + n
+  end
+end
+local function split(member)
+  local at = string.find(member, '\\0', 1, true)
+  return string.sub(member, 1, at - 1), string.sub(member, at + 1)
+end
+`;
+
+function withHelpers(name: string, body: string): LuaScript {
+  return script(name, `${HELPERS}\n${body.trim()}`);
+}
+
+/**
+ * KEYS: index, expiry, then the entry key of each write.
+ * ARGV: now, then per write: key, condition ("" none, "0" absent, "<n>" version n), expiresAt ("" none), value.
+ * Returns {1, {versions}} or {0, {conflicting positions (0-based)}}; writes nothing on conflict.
+ */
+export const KV_SET = withHelpers(
+  "kv-set",
+  `
+local now = tonumber(ARGV[1])
+local n = #KEYS - 2
+local versions, conflicts = {}, {}
+for i = 1, n do
+  local cond = ARGV[3 + (i - 1) * 4]
+  local version = live_version(redis.call('GET', KEYS[2 + i]), now)
+  if cond ~= '' and tonumber(cond) ~= version then conflicts[#conflicts + 1] = i - 1 end
+  versions[i] = version + 1
+end
+if #conflicts > 0 then return {0, conflicts} end
+for i = 1, n do
+  local at = 2 + (i - 1) * 4
+  local key, expires = ARGV[at], ARGV[at + 2]
+  local entry = KEYS[2 + i]
+  redis.call('SET', entry, string.format('%d', versions[i]) .. ':' .. expires .. ':' .. ARGV[at + 3])
+  redis.call('ZADD', KEYS[1], 0, key)
+  if expires == '' then
+    redis.call('ZREM', KEYS[2], key)
+  else
+    redis.call('PEXPIREAT', entry, expires)
+    redis.call('ZADD', KEYS[2], expires, key)
+  end
+end
+return {1, versions}
+`,
+);
+
+/**
+ * KEYS: index, expiry, then the entry key of each delete. ARGV: now, then per delete: key, condition.
+ * Returns {1, {1 when a live entry was removed, else 0}} or {0, {conflicting positions}}.
+ */
+export const KV_DELETE = withHelpers(
+  "kv-delete",
+  `
+local now = tonumber(ARGV[1])
+local n = #KEYS - 2
+local live, conflicts = {}, {}
+for i = 1, n do
+  local cond = ARGV[3 + (i - 1) * 2]
+  local version = live_version(redis.call('GET', KEYS[2 + i]), now)
+  if cond ~= '' and tonumber(cond) ~= version then conflicts[#conflicts + 1] = i - 1 end
+  live[i] = version > 0 and 1 or 0
+end
+if #conflicts > 0 then return {0, conflicts} end
+for i = 1, n do
+  local key = ARGV[2 + (i - 1) * 2]
+  redis.call('DEL', KEYS[2 + i])
+  redis.call('ZREM', KEYS[1], key)
+  redis.call('ZREM', KEYS[2], key)
+end
+return {1, live}
+`,
+);
+
+/**
+ * KEYS: index, expiry. ARGV: min, max (ZRANGEBYLEX bounds), limit, now.
+ * Live keys in byte order. Index entries whose key Redis has already expired are removed.
+ */
+export const KV_LIST = withHelpers(
+  "kv-list",
+  `
+local limit, now = tonumber(ARGV[3]), tonumber(ARGV[4])
+local server = server_ms()
+local out = {}
+local min = ARGV[1]
+while #out < limit do
+  local batch = redis.call('ZRANGEBYLEX', KEYS[1], min, ARGV[2], 'LIMIT', 0, math.max(limit - #out, 64))
+  if #batch == 0 then break end
+  local full = #batch == math.max(limit - #out, 64)
+  for _, key in ipairs(batch) do
+    local expires = redis.call('ZSCORE', KEYS[2], key)
+    if not expires or tonumber(expires) > now then
+      if #out < limit then out[#out + 1] = key end
+    elseif tonumber(expires) < server then
+      redis.call('ZREM', KEYS[1], key)
+      redis.call('ZREM', KEYS[2], key)
+    end
+  end
+  if not full then break end
+  min = '(' .. batch[#batch]
+end
+return out
+`,
+);
+
+/**
+ * KEYS: index, expiry. ARGV: min, max, now, prefix. The number of live keys in the range: the
+ * range's size minus its expired keys (only keys with an expiry are looked at one by one).
+ */
+export const KV_COUNT = withHelpers(
+  "kv-count",
+  `
+local prefix = ARGV[4]
+local count = redis.call('ZLEXCOUNT', KEYS[1], ARGV[1], ARGV[2])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[3], 'WITHSCORES')
+if #expired == 0 then return count end
+local server = server_ms()
+for i = 1, #expired, 2 do
+  local key = expired[i]
+  if string.sub(key, 1, #prefix) == prefix then count = count - 1 end
+  if tonumber(expired[i + 1]) < server then
+    redis.call('ZREM', KEYS[1], key)
+    redis.call('ZREM', KEYS[2], key)
+  end
+end
+return count
+`,
+);
+
+/**
+ * KEYS: registry, index. ARGV: name. Forgets a registered namespace or graph whose index is empty.
+ * Writers add the name after their write (same pipeline), so a concurrent write is never forgotten.
+ */
+export const FORGET_IF_EMPTY = script(
+  "forget-if-empty",
+  `
+if redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+`,
+);
+
+// Graph scripts declare the graph's fixed keys (which carry the hash tag, so they pick the slot)
+// and derive per-node and per-edge keys from ARGV[1], the graph's tagged key prefix: a cascade
+// only learns which keys it touches while it runs. Every derived key has the same hash tag.
+
+const GRAPH_HELPERS = `
+local base = ARGV[1]
+local function node_key(id) return base .. 'n:' .. id end
+local function out_key(id) return base .. 'o:' .. id end
+local function in_key(id) return base .. 'i:' .. id end
+local function edge_key(from, ty, to) return base .. 'e:' .. from .. '\\0' .. ty .. '\\0' .. to end
+-- KEYS[1] nodes; a node exists iff its id is in it (and then its hash has the type field).
+local function ensure_node(id)
+  if redis.call('ZADD', KEYS[1], 0, id) == 1 then redis.call('HSET', node_key(id), '\\0type', '') end
+end
+-- KEYS[2] edges, KEYS[3] etype, KEYS[4] loops. Returns 1 when the edge existed.
+local function remove_edge(from, ty, to)
+  if redis.call('ZREM', out_key(from), ty .. '\\0' .. to) == 0 then return 0 end
+  redis.call('ZREM', in_key(to), ty .. '\\0' .. from)
+  redis.call('DEL', edge_key(from, ty, to))
+  redis.call('ZREM', KEYS[2], from .. '\\0' .. ty .. '\\0' .. to)
+  redis.call('ZREM', KEYS[3], ty .. '\\0' .. from .. '\\0' .. to)
+  if from == to then redis.call('ZREM', KEYS[4], from .. '\\0' .. ty) end
+  return 1
+end
+`;
+
+function graphScript(name: string, body: string): LuaScript {
+  return script(name, `${HELPERS}\n${GRAPH_HELPERS}\n${body.trim()}`);
+}
+
+/**
+ * KEYS: nodes, ntype. ARGV: base, mode ("merge"|"replace"), then per node:
+ * id, type mode ("keep"|"null"|"set"), type, number of props, then name/value pairs.
+ */
+export const GRAPH_UPSERT_NODES = graphScript(
+  "graph-upsert-nodes",
+  `
+local replace = ARGV[2] == 'replace'
+local at = 3
+while at <= #ARGV do
+  local id, tmode, ty, n = ARGV[at], ARGV[at + 1], ARGV[at + 2], tonumber(ARGV[at + 3])
+  local key = node_key(id)
+  local old = redis.call('HGET', key, '\\0type')
+  local new
+  if tmode == 'set' then new = ty
+  elseif tmode == 'null' or replace or not old then new = ''
+  else new = old end
+  if old and replace then redis.call('DEL', key) end
+  redis.call('HSET', key, '\\0type', new)
+  hset_pairs(key, at + 4, n)
+  if not old then redis.call('ZADD', KEYS[1], 0, id) end
+  if old ~= new then
+    if old and old ~= '' then redis.call('ZREM', KEYS[2], old .. '\\0' .. id) end
+    if new ~= '' then redis.call('ZADD', KEYS[2], 0, new .. '\\0' .. id) end
+  end
+  at = at + 4 + 2 * n
+end
+return 1
+`,
+);
+
+/**
+ * KEYS: nodes, edges, etype, loops. ARGV: base, mode, then per edge: from, type, to, number of
+ * props, name/value pairs. Missing endpoints become bare nodes.
+ */
+export const GRAPH_UPSERT_EDGES = graphScript(
+  "graph-upsert-edges",
+  `
+local replace = ARGV[2] == 'replace'
+local at = 3
+while at <= #ARGV do
+  local from, ty, to, n = ARGV[at], ARGV[at + 1], ARGV[at + 2], tonumber(ARGV[at + 3])
+  ensure_node(from)
+  ensure_node(to)
+  if redis.call('ZADD', out_key(from), 0, ty .. '\\0' .. to) == 1 then
+    redis.call('ZADD', in_key(to), 0, ty .. '\\0' .. from)
+    redis.call('ZADD', KEYS[2], 0, from .. '\\0' .. ty .. '\\0' .. to)
+    redis.call('ZADD', KEYS[3], 0, ty .. '\\0' .. from .. '\\0' .. to)
+    if from == to then redis.call('ZADD', KEYS[4], 0, from .. '\\0' .. ty) end
+  end
+  local key = edge_key(from, ty, to)
+  if replace then redis.call('DEL', key) end
+  hset_pairs(key, at + 4, n)
+  at = at + 4 + 2 * n
+end
+return 1
+`,
+);
+
+/** KEYS: nodes, edges, etype, loops, ntype. ARGV: base, ids. Returns how many nodes existed. */
+export const GRAPH_DELETE_NODES = graphScript(
+  "graph-delete-nodes",
+  `
+local removed = 0
+for at = 2, #ARGV do
+  local id = ARGV[at]
+  local ty = redis.call('HGET', node_key(id), '\\0type')
+  if ty then
+    for _, m in ipairs(redis.call('ZRANGE', out_key(id), 0, -1)) do
+      local t, to = split(m)
+      remove_edge(id, t, to)
+    end
+    for _, m in ipairs(redis.call('ZRANGE', in_key(id), 0, -1)) do
+      local t, from = split(m)
+      remove_edge(from, t, id)
+    end
+    redis.call('DEL', node_key(id))
+    redis.call('ZREM', KEYS[1], id)
+    if ty ~= '' then redis.call('ZREM', KEYS[5], ty .. '\\0' .. id) end
+    removed = removed + 1
+  end
+end
+return removed
+`,
+);
+
+/** KEYS: nodes, edges, etype, loops. ARGV: base, then from, type, to per edge. Returns how many existed. */
+export const GRAPH_DELETE_EDGES = graphScript(
+  "graph-delete-edges",
+  `
+local removed = 0
+for at = 2, #ARGV, 3 do
+  removed = removed + remove_edge(ARGV[at], ARGV[at + 1], ARGV[at + 2])
+end
+return removed
+`,
+);
+
+/** KEYS: nodes. ARGV: base, ids. Per id: false when missing, else the node hash as name/value pairs. */
+export const GRAPH_GET_NODES = graphScript(
+  "graph-get-nodes",
+  `
+local out = {}
+for at = 2, #ARGV do
+  local fields = redis.call('HGETALL', node_key(ARGV[at]))
+  if #fields == 0 then out[at - 1] = false else out[at - 1] = fields end
+end
+return out
+`,
+);
+
+/** KEYS: nodes. ARGV: base, then from, type, to per edge. Per edge: false when missing, else its props pairs. */
+export const GRAPH_GET_EDGES = graphScript(
+  "graph-get-edges",
+  `
+local out = {}
+for at = 2, #ARGV, 3 do
+  local from, ty, to = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  if redis.call('ZSCORE', out_key(from), ty .. '\\0' .. to) then
+    out[#out + 1] = redis.call('HGETALL', edge_key(from, ty, to))
+  else
+    out[#out + 1] = false
+  end
+end
+return out
+`,
+);
+
+// Neighbour queries. ARGV: base, direction ("out"|"in"|"both"), limit (0: none), number of
+// types (0: all), the types in byte order, then the ids.
+const NEIGHBOR_ARGS = `
+local direction, limit, ntypes = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local ranges = {}
+if ntypes == 0 then
+  ranges[1] = {'-', '+'}
+else
+  for t = 1, ntypes do
+    local ty = ARGV[4 + t]
+    ranges[t] = {'[' .. ty .. '\\0', '(' .. ty .. '\\1'}
+  end
+end
+local first_id = 5 + ntypes
+`;
+
+/** Per id, its incident edges as {from, type, to, {props pairs}}, in the SPI's order. */
+export const GRAPH_NEIGHBORS = graphScript(
+  "graph-neighbors",
+  `
+${NEIGHBOR_ARGS}
+local result = {}
+for at = first_id, #ARGV do
+  local id = ARGV[at]
+  local edges = {}
+  local function take(m, outgoing)
+    local ty, other = split(m)
+    if outgoing then
+      edges[#edges + 1] = {id, ty, other, redis.call('HGETALL', edge_key(id, ty, other))}
+    elseif not (direction == 'both' and other == id) then
+      edges[#edges + 1] = {other, ty, id, redis.call('HGETALL', edge_key(other, ty, id))}
+    end
+  end
+  local function collect(key, outgoing)
+    for _, range in ipairs(ranges) do
+      if limit == 0 then
+        for _, m in ipairs(redis.call('ZRANGEBYLEX', key, range[1], range[2])) do take(m, outgoing) end
+      else
+        -- Page through the range: skipped self-loops may leave a page short of the limit.
+        local offset = 0
+        while #edges < limit do
+          local want = limit - #edges
+          local members = redis.call('ZRANGEBYLEX', key, range[1], range[2], 'LIMIT', offset, want)
+          for _, m in ipairs(members) do
+            if #edges < limit then take(m, outgoing) end
+          end
+          if #members < want then break end
+          offset = offset + want
+        end
+      end
+    end
+  end
+  if direction ~= 'in' then collect(out_key(id), true) end
+  if direction ~= 'out' then collect(in_key(id), false) end
+  result[#result + 1] = edges
+end
+return result
+`,
+);
+
+/** KEYS: nodes, edges, etype, loops. Per id, the number of edges GRAPH_NEIGHBORS would list without limit. */
+export const GRAPH_DEGREE = graphScript(
+  "graph-degree",
+  `
+${NEIGHBOR_ARGS}
+local result = {}
+for at = first_id, #ARGV do
+  local id = ARGV[at]
+  local n = 0
+  for _, range in ipairs(ranges) do
+    if direction ~= 'in' then n = n + redis.call('ZLEXCOUNT', out_key(id), range[1], range[2]) end
+    if direction ~= 'out' then n = n + redis.call('ZLEXCOUNT', in_key(id), range[1], range[2]) end
+  end
+  if direction == 'both' then
+    if ntypes == 0 then
+      n = n - redis.call('ZLEXCOUNT', KEYS[4], '[' .. id .. '\\0', '(' .. id .. '\\1')
+    else
+      for t = 1, ntypes do
+        if redis.call('ZSCORE', KEYS[4], id .. '\\0' .. ARGV[4 + t]) then n = n - 1 end
+      end
+    end
+  end
+  result[#result + 1] = n
+end
+return result
+`,
+);
+
+/**
+ * KEYS: nodes, ntype. ARGV: base, min, max, limit, by type ("1": range over ntype, members
+ * "<type>\0<id>"). Returns {id, node hash pairs} per node, in id order.
+ */
+export const GRAPH_LIST_NODES = graphScript(
+  "graph-list-nodes",
+  `
+local by_type = ARGV[5] == '1'
+local index = by_type and KEYS[2] or KEYS[1]
+local out = {}
+for _, m in ipairs(redis.call('ZRANGEBYLEX', index, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
+  local id = m
+  if by_type then local _t, rest = split(m); id = rest end
+  out[#out + 1] = {id, redis.call('HGETALL', node_key(id))}
+end
+return out
+`,
+);
+
+/**
+ * KEYS: edges, etype. ARGV: base, min, max, limit, by type ("1": range over etype, members
+ * "<type>\0<from>\0<to>"). Returns {from, type, to, props pairs} per edge, in (from, type, to) order.
+ */
+export const GRAPH_LIST_EDGES = script(
+  "graph-list-edges",
+  `
+${HELPERS}
+local base = ARGV[1]
+local by_type = ARGV[5] == '1'
+local index = by_type and KEYS[2] or KEYS[1]
+local out = {}
+for _, m in ipairs(redis.call('ZRANGEBYLEX', index, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
+  local a, rest = split(m)
+  local b, c = split(rest)
+  local from, ty, to
+  if by_type then from, ty, to = b, a, c else from, ty, to = a, b, c end
+  out[#out + 1] = {from, ty, to, redis.call('HGETALL', base .. 'e:' .. from .. '\\0' .. ty .. '\\0' .. to)}
+end
+return out
+`,
+);
+
+/**
+ * KEYS: nodes, edges, etype, loops, ntype. ARGV: base, batch size. Removes up to that many nodes
+ * with their keys and out-edges; when none are left, the graph's index keys. Returns nodes left.
+ */
+export const GRAPH_CLEAR = graphScript(
+  "graph-clear",
+  `
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)) do
+  for _, m in ipairs(redis.call('ZRANGE', out_key(id), 0, -1)) do
+    local t, to = split(m)
+    redis.call('DEL', edge_key(id, t, to))
+    redis.call('ZREM', KEYS[2], id .. '\\0' .. t .. '\\0' .. to)
+    redis.call('ZREM', KEYS[3], t .. '\\0' .. id .. '\\0' .. to)
+  end
+  local ty = redis.call('HGET', node_key(id), '\\0type')
+  if ty and ty ~= '' then redis.call('ZREM', KEYS[5], ty .. '\\0' .. id) end
+  redis.call('DEL', node_key(id), out_key(id), in_key(id))
+  redis.call('ZREM', KEYS[1], id)
+end
+local left = redis.call('ZCARD', KEYS[1])
+if left == 0 then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5]) end
+return left
+`,
+);
+
+export const ALL_SCRIPTS: readonly LuaScript[] = [
+  KV_SET,
+  KV_DELETE,
+  KV_LIST,
+  KV_COUNT,
+  FORGET_IF_EMPTY,
+  GRAPH_UPSERT_NODES,
+  GRAPH_UPSERT_EDGES,
+  GRAPH_DELETE_NODES,
+  GRAPH_DELETE_EDGES,
+  GRAPH_GET_NODES,
+  GRAPH_GET_EDGES,
+  GRAPH_NEIGHBORS,
+  GRAPH_DEGREE,
+  GRAPH_LIST_NODES,
+  GRAPH_LIST_EDGES,
+  GRAPH_CLEAR,
+];

@@ -1,0 +1,30 @@
+// The one place tests learn where Redis is, and how they keep to their own keys on a shared server.
+import { randomUUID } from "node:crypto";
+import { redisUrl } from "@stowage/testdb";
+import { Redis } from "ioredis";
+
+/** The run's Redis server: STOWAGE_REDIS_URL, or the Testcontainers one (tooling/testdb). */
+export function testRedisUrl(): string {
+  return redisUrl();
+}
+
+/** A key prefix no other test file uses. */
+export function uniquePrefix(label: string): string {
+  return `t-${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes every key under `prefix` (and nothing else: no FLUSHDB on a shared server). */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length > 0) await client.unlink(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    client.disconnect();
+  }
+}
