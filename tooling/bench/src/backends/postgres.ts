@@ -1,0 +1,225 @@
+// PostgreSQL: the stowage driver against hand-written postgres.js queries on tables in a schema
+// of this run's own (dropped at the end). Batches are one statement over unnest() arrays; the
+// edge upsert inserts missing endpoints in a data-modifying CTE of the same statement; the
+// traversal is one recursive CTE, fetching reached rows with `= ANY(ARRAY(…))` (DESIGN.md).
+
+import { createStore } from "@stowage/core";
+import postgres from "postgres";
+import { type Backend, firstLine, isSkip, loadFactory } from "../backend.ts";
+import type { BenchEdge, BenchNode, BenchValue, NeighborOutcome, RawOps, TraverseOutcome } from "../scenarios.ts";
+
+export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
+/** Schema the stowage driver uses for the bench (its data is per-run namespaces, cleared at the end). */
+export const STOWAGE_SCHEMA = "stowage_bench";
+
+function schemaSql(s: string): string[] {
+  return [
+    `CREATE SCHEMA ${s}`,
+    `CREATE TABLE ${s}.kv (
+      ns text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, value text NOT NULL,
+      version integer NOT NULL, expires_at bigint, PRIMARY KEY (ns, key))`,
+    `CREATE TABLE ${s}.nodes (
+      graph text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, type text COLLATE "C", props jsonb NOT NULL,
+      PRIMARY KEY (graph, id))`,
+    `CREATE TABLE ${s}.edges (
+      graph text COLLATE "C" NOT NULL, src text COLLATE "C" NOT NULL, type text COLLATE "C" NOT NULL,
+      dst text COLLATE "C" NOT NULL, props jsonb NOT NULL, PRIMARY KEY (graph, src, type, dst))`,
+    `CREATE INDEX ON ${s}.edges (graph, dst, type, src)`,
+  ];
+}
+
+function queries(s: string) {
+  const live = "(expires_at IS NULL OR expires_at > $3)";
+  const upsertTail = `ON CONFLICT (ns, key) DO UPDATE SET
+      value = excluded.value,
+      version = CASE WHEN kv.expires_at IS NOT NULL AND kv.expires_at <= $3 THEN 1 ELSE kv.version + 1 END,
+      expires_at = NULL
+    RETURNING version`;
+  return {
+    set: `INSERT INTO ${s}.kv AS kv (ns, key, value, version) VALUES ($1, $2, $4, 1) ${upsertTail}`,
+    setMany: `INSERT INTO ${s}.kv AS kv (ns, key, value, version)
+      SELECT $1, k, v, 1 FROM unnest($2::text[], $4::text[]) AS u(k, v) ${upsertTail}`,
+    get: `SELECT value FROM ${s}.kv WHERE ns = $1 AND key = $2 AND ${live}`,
+    getMany: `SELECT key, value FROM ${s}.kv WHERE ns = $1 AND key = ANY($2::text[]) AND ${live}`,
+    list: `SELECT key FROM ${s}.kv WHERE ns = $1 AND key > $2 AND ${live} ORDER BY key LIMIT $4`,
+    readVersioned: `SELECT value, version FROM ${s}.kv WHERE ns = $1 AND key = $2 AND ${live}`,
+    writeIfVersion: `UPDATE ${s}.kv SET value = $3, version = version + 1 WHERE ns = $1 AND key = $2 AND version = $4 RETURNING version`,
+    upsertNodes: `INSERT INTO ${s}.nodes AS n (graph, id, type, props)
+      SELECT $1, i, t, p::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(i, t, p)
+      ON CONFLICT (graph, id) DO UPDATE SET type = coalesce(excluded.type, n.type), props = n.props || excluded.props`,
+    upsertEdges: `WITH ends AS (
+        INSERT INTO ${s}.nodes (graph, id, type, props)
+        SELECT $1, x, NULL, '{}' FROM unnest($2::text[]) AS x ON CONFLICT DO NOTHING
+      )
+      INSERT INTO ${s}.edges AS e (graph, src, type, dst, props)
+      SELECT $1, f, t, d, p::jsonb FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(f, t, d, p)
+      ON CONFLICT (graph, src, type, dst) DO UPDATE SET props = e.props || excluded.props`,
+    neighbors: `SELECT 0 AS dir, src, type, dst, props, dst AS other FROM ${s}.edges WHERE graph = $1 AND src = $2
+      UNION ALL
+      SELECT 1, src, type, dst, props, src FROM ${s}.edges WHERE graph = $1 AND dst = $2 AND src <> $2
+      ORDER BY 1, 3, 6`,
+    traverse: `WITH RECURSIVE walk(id, depth) AS (
+        SELECT id, 0 FROM ${s}.nodes WHERE graph = $1 AND id = $2
+        UNION
+        SELECT e.dst, w.depth + 1 FROM walk AS w JOIN ${s}.edges AS e ON e.graph = $1 AND e.src = w.id WHERE w.depth < $3
+      ),
+      reached AS MATERIALIZED (SELECT id, min(depth) AS depth FROM walk GROUP BY id)
+      SELECT 0 AS kind, n.id AS a, n.type AS b, NULL AS c, n.props, r.depth
+      FROM ${s}.nodes AS n JOIN reached AS r ON r.id = n.id
+      WHERE n.graph = $1 AND n.id = ANY(ARRAY(SELECT id FROM reached))
+      UNION ALL
+      SELECT 1, e.src, e.type, e.dst, e.props, NULL
+      FROM ${s}.edges AS e
+      WHERE e.graph = $1 AND e.src = ANY(ARRAY(SELECT id FROM reached WHERE depth < $3))
+        AND e.dst = ANY(ARRAY(SELECT id FROM reached))`,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+type Row = Record<string, unknown>;
+
+export class RawPostgres implements RawOps {
+  readonly #sql: postgres.Sql;
+  readonly #q: ReturnType<typeof queries>;
+
+  constructor(sql: postgres.Sql, schema: string) {
+    this.#sql = sql;
+    this.#q = queries(schema);
+  }
+
+  static async create(sql: postgres.Sql, schema: string): Promise<RawPostgres> {
+    await sql.begin(async (tx) => {
+      for (const statement of schemaSql(schema)) await tx.unsafe(statement);
+    });
+    return new RawPostgres(sql, schema);
+  }
+
+  #run(query: string, params: unknown[]): Promise<Row[]> {
+    return this.#sql.unsafe(query, params as postgres.ParameterOrJSON<never>[], { prepare: true }) as unknown as Promise<Row[]>;
+  }
+
+  async set(ns: string, key: string, value: BenchValue): Promise<number> {
+    const [row] = await this.#run(this.#q.set, [ns, key, Date.now(), JSON.stringify(value)]);
+    return row?.version as number;
+  }
+
+  async get(ns: string, key: string): Promise<BenchValue | undefined> {
+    const [row] = await this.#run(this.#q.get, [ns, key, Date.now()]);
+    return row ? (JSON.parse(row.value as string) as BenchValue) : undefined;
+  }
+
+  async setMany(ns: string, items: readonly { key: string; value: BenchValue }[]): Promise<number[]> {
+    const rows = await this.#run(this.#q.setMany, [ns, items.map((i) => i.key), Date.now(), items.map((i) => JSON.stringify(i.value))]);
+    return rows.map((r) => r.version as number);
+  }
+
+  async getMany(ns: string, keys: readonly string[]): Promise<(BenchValue | undefined)[]> {
+    const rows = await this.#run(this.#q.getMany, [ns, keys, Date.now()]);
+    const found = new Map(rows.map((r) => [r.key as string, r.value as string]));
+    return keys.map((k) => {
+      const text = found.get(k);
+      return text === undefined ? undefined : (JSON.parse(text) as BenchValue);
+    });
+  }
+
+  async listPage(ns: string, after: string | undefined, limit: number): Promise<string[]> {
+    const rows = await this.#run(this.#q.list, [ns, after ?? "", Date.now(), limit]);
+    return rows.map((r) => r.key as string);
+  }
+
+  async update(ns: string, key: string, fn: (old: BenchValue) => BenchValue): Promise<number> {
+    const [row] = await this.#run(this.#q.readVersioned, [ns, key, Date.now()]);
+    if (!row) throw new Error(`raw update: ${key} is missing`);
+    const next = JSON.stringify(fn(JSON.parse(row.value as string) as BenchValue));
+    const [written] = await this.#run(this.#q.writeIfVersion, [ns, key, next, row.version]);
+    if (!written) throw new Error(`raw update: ${key} changed meanwhile`);
+    return written.version as number;
+  }
+
+  async upsertNodes(graph: string, nodes: readonly BenchNode[]): Promise<void> {
+    await this.#run(this.#q.upsertNodes, [graph, nodes.map((n) => n.id), nodes.map((n) => n.type), nodes.map((n) => JSON.stringify(n.props))]);
+  }
+
+  async upsertEdges(graph: string, edges: readonly BenchEdge[]): Promise<void> {
+    const ends = new Set<string>();
+    for (const e of edges) ends.add(e.from).add(e.to);
+    await this.#run(this.#q.upsertEdges, [
+      graph,
+      [...ends],
+      edges.map((e) => e.from),
+      edges.map((e) => e.type),
+      edges.map((e) => e.to),
+      edges.map((e) => JSON.stringify(e.props)),
+    ]);
+  }
+
+  async neighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
+    const rows = await this.#run(this.#q.neighbors, [graph, id]);
+    return rows.map((r) => {
+      const out = r.dir === 0;
+      const edge = { from: r.src as string, type: r.type as string, to: r.dst as string, props: r.props };
+      return { id: out ? edge.to : edge.from, direction: out ? "out" : "in", edge };
+    });
+  }
+
+  async traverse(graph: string, seed: string, maxDepth: number): Promise<TraverseOutcome> {
+    const rows = await this.#run(this.#q.traverse, [graph, seed, maxDepth]);
+    const out: TraverseOutcome = { nodes: [], edges: [] };
+    for (const r of rows) {
+      if (r.kind === 0) out.nodes.push({ id: r.a as string, type: r.b as string | null, props: r.props, depth: r.depth as number });
+      else out.edges.push({ from: r.a as string, type: r.b as string, to: r.c as string, props: r.props });
+    }
+    out.nodes.sort((a, b) => a.depth - b.depth || cmp(a.id, b.id));
+    out.edges.sort((a, b) => cmp(a.from, b.from) || cmp(a.type, b.type) || cmp(a.to, b.to));
+    return out;
+  }
+}
+
+export function redactPostgresUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+}
+
+export const postgresBackend: Backend = {
+  name: "postgres",
+  async open(run) {
+    const url = process.env.STOWAGE_POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
+    const where = redactPostgresUrl(url);
+    const sql = postgres(url, { connect_timeout: 3, onnotice: () => {} });
+    try {
+      await sql`SELECT 1`;
+    } catch (error) {
+      await sql.end({ timeout: 1 }).catch(() => {});
+      return { skip: `PostgreSQL not reachable at ${where} (${firstLine(error)}); set STOWAGE_POSTGRES_URL` };
+    }
+    const factory = await loadFactory("@stowage/postgres", "createPostgresDriver");
+    if (isSkip(factory)) {
+      await sql.end({ timeout: 1 });
+      return factory;
+    }
+    const rawSchema = `bench_raw_${run}`;
+    try {
+      const raw = await RawPostgres.create(sql, rawSchema);
+      const store = createStore(factory({ url, schema: STOWAGE_SCHEMA }));
+      return {
+        store,
+        raw,
+        detail: `${where} (stowage schema ${STOWAGE_SCHEMA}, raw schema ${rawSchema}, dropped at the end)`,
+        async close() {
+          try {
+            // Our own per-run schema only.
+            await sql.unsafe(`DROP SCHEMA IF EXISTS ${rawSchema} CASCADE`);
+          } finally {
+            await sql.end({ timeout: 5 });
+          }
+        },
+      };
+    } catch (error) {
+      await sql.unsafe(`DROP SCHEMA IF EXISTS ${rawSchema} CASCADE`).catch(() => {});
+      await sql.end({ timeout: 1 });
+      throw error;
+    }
+  },
+};
