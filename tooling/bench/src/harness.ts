@@ -109,8 +109,15 @@ async function timeOps(fn: () => Promise<unknown>, ops: number): Promise<number>
   return (performance.now() - start) / ops;
 }
 
+/** For tests: a fake clock for the budget, a fixed sample size. */
+export interface CompareHooks {
+  readonly clock?: () => number;
+  readonly opsPerSample?: number;
+}
+
 /** Runs one scenario: interleaved warm-up, calibration of the sample size, interleaved samples. */
-export async function compare(scenario: Scenario, budget: Budget, clock: () => number = performance.now.bind(performance)): Promise<Comparison> {
+export async function compare(scenario: Scenario, budget: Budget, hooks: CompareHooks = {}): Promise<Comparison> {
+  const clock = hooks.clock ?? (() => performance.now());
   const fns = { stowage: scenario.stowage, raw: scenario.raw };
   const started = clock();
   const warmupEnd = started + budget.timeMs * budget.warmupShare;
@@ -120,7 +127,7 @@ export async function compare(scenario: Scenario, budget: Budget, clock: () => n
   }
   // Calibrate on the slower variant, from the second half of the warm-up (after the JIT settled).
   const late = (xs: number[]) => median(xs.slice(xs.length >> 1));
-  const ops = opsPerSample(Math.max(late(warm.stowage), late(warm.raw)), budget);
+  const ops = hooks.opsPerSample ?? opsPerSample(Math.max(late(warm.stowage), late(warm.raw)), budget);
 
   const samples: Record<Variant, number[]> = { stowage: [], raw: [] };
   const paired: number[] = [];
@@ -163,7 +170,11 @@ export function formatMs(ms: number): string {
 /** A plain text table: the first row is the header; columns after the first are right-aligned. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
+    });
+  }
   const line = (row: readonly string[]) =>
     row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  ");
   const [head, ...body] = rows;

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "../src/args.ts";
+import {
+  type Budget,
+  compare,
+  formatMs,
+  GOAL_RATIO,
+  median,
+  opsPerSample,
+  percentile,
+  ratio,
+  roundOrder,
+  schedule,
+  summarize,
+  table,
+} from "../src/harness.ts";
+import { canonical } from "../src/scenarios.ts";
+
+describe("statistics", () => {
+  it("median of odd and even counts, unsorted input left untouched", () => {
+    const xs = [5, 1, 3];
+    expect(median(xs)).toBe(3);
+    expect(xs).toEqual([5, 1, 3]);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+    expect(() => median([])).toThrow(RangeError);
+  });
+
+  it("p95 is the nearest-rank percentile", () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1
+    expect(percentile(hundred, 95)).toBe(95);
+    expect(percentile(hundred, 100)).toBe(100);
+    expect(percentile(hundred, 50)).toBe(50);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+    expect(percentile([3, 1, 2], 95)).toBe(3);
+    expect(percentile([42], 95)).toBe(42);
+    expect(() => percentile([1], 0)).toThrow(RangeError);
+  });
+
+  it("summary and ratio = median(stowage) / median(raw)", () => {
+    const stowage = summarize([11, 12, 13, 50]);
+    const raw = summarize([10, 10, 10, 10]);
+    expect(stowage).toEqual({ median: 12.5, p95: 50, min: 11, samples: 4 });
+    expect(ratio(stowage, raw)).toBe(1.25);
+    expect(ratio(summarize([11]), summarize([10]))).toBeLessThanOrEqual(GOAL_RATIO);
+  });
+});
+
+describe("interleaving", () => {
+  it("alternates which variant goes first, round by round (A/B, B/A, …)", () => {
+    expect(roundOrder(0)).toEqual(["stowage", "raw"]);
+    expect(roundOrder(1)).toEqual(["raw", "stowage"]);
+    expect(schedule(3)).toEqual(["stowage", "raw", "raw", "stowage", "stowage", "raw"]);
+  });
+
+  it("compare() runs the variants in that order, warm-up included", async () => {
+    const calls: string[] = [];
+    let now = 0;
+    // A fake clock that advances 1 ms per read: the run ends by budget, not by timing anything.
+    const clock = () => now++;
+    const budget: Budget = { timeMs: 40, warmupShare: 0.25, targetSamples: 5, minSamples: 3, minSampleMs: 0.5 };
+    const result = await compare(
+      {
+        name: "fake",
+        description: "records the call order",
+        stowage: async () => calls.push("stowage"),
+        raw: async () => calls.push("raw"),
+      },
+      budget,
+      { clock, opsPerSample: 3 },
+    );
+    // Every pair of consecutive calls holds one of each; orders alternate between pairs of rounds.
+    const ops = result.opsPerSample;
+    expect(ops).toBe(3);
+    const warmupCalls = calls.length - 2 * ops * result.raw.samples;
+    expect(warmupCalls % 2).toBe(0);
+    const warmup = calls.slice(0, warmupCalls);
+    expect(warmup).toEqual(schedule(warmupCalls / 2));
+    const measured = calls.slice(warmupCalls);
+    const expected = schedule(result.raw.samples).flatMap((v) => Array<string>(ops).fill(v));
+    expect(measured).toEqual(expected);
+    expect(result.stowage.samples).toBe(result.raw.samples);
+    expect(result.raw.samples).toBeGreaterThanOrEqual(budget.minSamples);
+  });
+
+  it("sizes samples so that short operations are timed in groups", () => {
+    const budget: Budget = { timeMs: 1000, warmupShare: 0.2, targetSamples: 100, minSamples: 5, minSampleMs: 0.5 };
+    // 800 ms of measuring / (2 variants × 100 samples) = 4 ms per sample.
+    expect(opsPerSample(0.001, budget)).toBe(4000);
+    expect(opsPerSample(1, budget)).toBe(4);
+    expect(opsPerSample(50, budget)).toBe(1);
+    expect(opsPerSample(0.000001, budget)).toBe(10_000);
+  });
+});
+
+describe("reporting helpers", () => {
+  it("formats durations", () => {
+    expect(formatMs(1234)).toBe("1.23 s");
+    expect(formatMs(12.34)).toBe("12.3 ms");
+    expect(formatMs(1.234)).toBe("1.23 ms");
+    expect(formatMs(0.0456)).toBe("46 µs");
+    expect(formatMs(0.0012)).toBe("1.2 µs");
+  });
+
+  it("aligns table columns", () => {
+    expect(table([["a", "b"], ["long", "1"]])).toBe("a     b\n----  -\nlong  1");
+  });
+
+  it("compares answers regardless of object key order", () => {
+    expect(canonical({ b: 1, a: [{ y: 2, x: 1 }] })).toBe(canonical({ a: [{ x: 1, y: 2 }], b: 1 }));
+  });
+
+  it("parses --quick and --only", () => {
+    const known = ["memory", "libsql", "postgres", "redis"];
+    expect(parseArgs(["--", "--quick", "--only", "libsql,redis"], known)).toEqual({ quick: true, only: ["libsql", "redis"], help: false });
+    expect(parseArgs(["--only=memory"], known).only).toEqual(["memory"]);
+    expect(() => parseArgs(["--only", "mysql"], known)).toThrow(/unknown backend/);
+    expect(() => parseArgs(["--fast"], known)).toThrow(/unknown argument/);
+  });
+});
