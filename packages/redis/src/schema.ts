@@ -144,6 +144,28 @@ local function hset_pairs(key, first, count)
     done = done + n
   end
 end
+local CHUNK = 500
+-- Collects arguments for one multi-key/multi-member command and sends them CHUNK items at a time.
+local function Batch(...)
+  local head = {...}
+  local args, items, width = {}, 0, 0
+  local batch = {}
+  local function flush()
+    if items == 0 then return end
+    local call = {}
+    for _, h in ipairs(head) do call[#call + 1] = h end
+    for _, a in ipairs(args) do call[#call + 1] = a end
+    redis.call(unpack(call))
+    args, items = {}, 0
+  end
+  function batch.add(...)
+    for _, a in ipairs({...}) do args[#args + 1] = a end
+    items = items + 1
+    if items >= CHUNK then flush() end
+  end
+  batch.flush = flush
+  return batch
+end
 local function split(member)
   local at = string.find(member, '\\0', 1, true)
   return string.sub(member, 1, at - 1), string.sub(member, at + 1)
@@ -165,26 +187,35 @@ export const KV_SET = withHelpers(
 local now = tonumber(ARGV[1])
 local n = #KEYS - 2
 local versions, conflicts = {}, {}
-for i = 1, n do
-  local cond = ARGV[3 + (i - 1) * 4]
-  local version = live_version(redis.call('GET', KEYS[2 + i]), now)
-  if cond ~= '' and tonumber(cond) ~= version then conflicts[#conflicts + 1] = i - 1 end
-  versions[i] = version + 1
+for first = 1, n, CHUNK do
+  local last = math.min(first + CHUNK - 1, n)
+  local entries = redis.call('MGET', unpack(KEYS, 2 + first, 2 + last))
+  for i = first, last do
+    local cond = ARGV[3 + (i - 1) * 4]
+    local version = live_version(entries[i - first + 1], now)
+    if cond ~= '' and tonumber(cond) ~= version then conflicts[#conflicts + 1] = i - 1 end
+    versions[i] = version + 1
+  end
 end
 if #conflicts > 0 then return {0, conflicts} end
+-- Multi-key commands, a chunk at a time: far fewer calls than one command per key.
+local sets, index, expiring, plain = Batch('MSET'), Batch('ZADD', KEYS[1]), Batch('ZADD', KEYS[2]), Batch('ZREM', KEYS[2])
 for i = 1, n do
   local at = 2 + (i - 1) * 4
   local key, expires = ARGV[at], ARGV[at + 2]
-  local entry = KEYS[2 + i]
-  redis.call('SET', entry, string.format('%d', versions[i]) .. ':' .. expires .. ':' .. ARGV[at + 3])
-  redis.call('ZADD', KEYS[1], 0, key)
-  if expires == '' then
-    redis.call('ZREM', KEYS[2], key)
-  else
-    redis.call('PEXPIREAT', entry, expires)
-    redis.call('ZADD', KEYS[2], expires, key)
-  end
+  sets.add(KEYS[2 + i], string.format('%d', versions[i]) .. ':' .. expires .. ':' .. ARGV[at + 3])
+  index.add(0, key)
+  if expires == '' then plain.add(key) else expiring.add(expires, key) end
 end
+sets.flush()
+-- After MSET (which clears expiry), the expiries of this batch.
+for i = 1, n do
+  local expires = ARGV[2 + (i - 1) * 4 + 2]
+  if expires ~= '' then redis.call('PEXPIREAT', KEYS[2 + i], expires) end
+end
+index.flush()
+expiring.flush()
+plain.flush()
 return {1, versions}
 `,
 );
