@@ -107,7 +107,12 @@ export class Connection {
       client.once("error", onFail);
       client.once("close", onClose);
     });
-    await this.#connecting;
+    try {
+      await this.#connecting;
+    } catch (error) {
+      this.assertOpen(); // closed while waiting: say so, not "unavailable"
+      throw error;
+    }
     this.assertOpen();
   }
 

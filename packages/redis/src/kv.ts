@@ -48,6 +48,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
   const entryKeys = (keys: KvKeys, userKeys: readonly string[]) => userKeys.map((k) => keys.entry + k);
 
   async function getEntries(keys: KvKeys, userKeys: readonly string[], now: number): Promise<(EncodedEntry | undefined)[]> {
+    conn.assertOpen();
     if (userKeys.length === 0) return [];
     const raw = await conn.run((c) => c.mget(entryKeys(keys, userKeys)));
     return raw.map((r) => parseEntry(r, now));
