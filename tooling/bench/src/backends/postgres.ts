@@ -1,7 +1,9 @@
 // PostgreSQL: the stowage driver against hand-written postgres.js queries on tables in a schema
 // of this run's own (dropped at the end). Batches are one statement over unnest() arrays; the
 // edge upsert inserts missing endpoints in a data-modifying CTE of the same statement; the
-// traversal is one recursive CTE, fetching reached rows with `= ANY(ARRAY(…))` (DESIGN.md).
+// traversal is one recursive CTE, fetching reached rows with `= ANY(ARRAY(…))` (DESIGN.md); the
+// edges' far end is checked with a hashed `IN`, because a second `= ANY` on `dst` made the index
+// scan probe every (src, dst) pair (5.5 ms instead of 0.15 ms here).
 
 import { createStore } from "@stowage/core";
 import postgres from "postgres";
@@ -71,7 +73,7 @@ function queries(s: string) {
       SELECT 1, e.src, e.type, e.dst, e.props, NULL
       FROM ${s}.edges AS e
       WHERE e.graph = $1 AND e.src = ANY(ARRAY(SELECT id FROM reached WHERE depth < $3))
-        AND e.dst = ANY(ARRAY(SELECT id FROM reached))`,
+        AND e.dst IN (SELECT id FROM reached)`,
   };
 }
 
