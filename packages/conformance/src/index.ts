@@ -1,0 +1,15 @@
+export { runConformance } from "./register.ts";
+export { collectCases, runCases } from "./harness.ts";
+export type { RunReport } from "./harness.ts";
+export { allCases as conformanceCases, conformanceGroups } from "./cases/index.ts";
+export { TestClock } from "./clock.ts";
+export type {
+  CaseContext,
+  CaseDef,
+  CaseResult,
+  CaseStatus,
+  ConformanceCase,
+  ConformanceOptions,
+  Need,
+  PlannedCase,
+} from "./types.ts";
