@@ -112,6 +112,8 @@ function machine() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    /** 1-minute load average at the start: other work on the machine makes numbers noisier. */
+    loadAverage: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
 
@@ -124,7 +126,9 @@ async function main(): Promise<void> {
   const budget = args.quick ? QUICK_BUDGET : FULL_BUDGET;
   const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const m = machine();
-  console.log(`stowage bench — ${new Date().toISOString()} — ${m.cpus} × ${m.cpuModel}, node ${m.node}${args.quick ? " — quick" : ""}`);
+  console.log(
+    `stowage bench — ${new Date().toISOString()} — ${m.cpus} × ${m.cpuModel}, node ${m.node}, load ${m.loadAverage}${args.quick ? " — quick" : ""}`,
+  );
   console.log(`each operation timed through stowage and through the raw client, interleaved; goal: ratio ≤ ${GOAL_RATIO.toFixed(2)}`);
   const started = performance.now();
   const reports: BackendReport[] = [];
