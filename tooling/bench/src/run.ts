@@ -113,7 +113,7 @@ function machine() {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     /** 1-minute load average at the start: other work on the machine makes numbers noisier. */
-    loadAverage: Math.round(os.loadavg()[0] * 100) / 100,
+    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
