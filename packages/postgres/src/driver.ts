@@ -1,0 +1,243 @@
+// The driver factory: connection (own pool or the caller's `sql`), lazy schema creation, error
+// mapping, the expiry sweeper and close().
+
+import { ClosedError, UnavailableError, ValidationError } from "@stowage/core";
+import type { Driver, DriverCapabilities } from "@stowage/core";
+import postgres from "postgres";
+import type { Options, Sql } from "postgres";
+import { createGraphDriver } from "./graph.ts";
+import { createKvDriver, sweepExpired } from "./kv.ts";
+import { DEFAULT_SCHEMA, ensureSchema, tablesOf } from "./schema.ts";
+import type { Tables } from "./schema.ts";
+
+export interface PostgresDriverOptions {
+  /** `postgres://user:password@host:port/database?…`. Give this or `sql`. */
+  readonly url?: string;
+  /** An existing postgres.js instance. The driver uses it and never ends it. */
+  readonly sql?: Sql;
+  /** PostgreSQL schema holding every table (default "stowage"); created on first use. */
+  readonly schema?: string;
+  /** Pool size of the driver's own connections (default 10). */
+  readonly max?: number;
+  /** Time allowed to connect, in ms (default 10000). */
+  readonly connectTimeoutMs?: number;
+  /** `statement_timeout` of the driver's own connections, in ms (default: the server's). */
+  readonly statementTimeoutMs?: number;
+  /** Close connections idle this long, in ms (default: never). */
+  readonly idleTimeoutMs?: number;
+  /** Passed to postgres.js as `ssl` (e.g. "require", or tls.connect options). */
+  readonly ssl?: Options<Record<string, never>>["ssl"];
+  /** How often expired KV rows are deleted, in ms (default 60000; 0 turns the sweeper off). */
+  readonly sweepIntervalMs?: number;
+}
+
+/** Largest encoded value accepted (PostgreSQL text holds up to 1 GB; this keeps memory sane). */
+export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
+
+const DEFAULT_SWEEP_MS = 60_000;
+
+export const capabilities: DriverCapabilities = {
+  kv: true,
+  graph: true,
+  ttl: true,
+  cas: true,
+  atomicBatches: true,
+  nativeTraversal: true,
+  persistent: true,
+  shared: true,
+  maxValueBytes: MAX_VALUE_BYTES,
+};
+
+/** What the KV and graph parts share: the connection, the tables, and `run`. */
+export interface Db {
+  readonly sql: Sql;
+  readonly t: Tables;
+  /** Runs `fn` once the schema exists; maps connection failures and use after close. */
+  run<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** Like `run`, inside a transaction, retried on deadlock or serialization failure. */
+  transaction<T>(what: string, fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+// SQLSTATE classes and codes meaning "cannot reach or use the server right now".
+const UNAVAILABLE_SQLSTATE = /^(08|28|53|57P0)|^(57014|3D000|55P03)$/;
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "EPIPE",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+]);
+const RETRY_SQLSTATE = new Set(["40P01", "40001"]);
+
+function codeOf(error: unknown): string {
+  return String((error as { code?: unknown } | null)?.code ?? "");
+}
+
+export function isUnavailable(error: unknown): boolean {
+  const code = codeOf(error);
+  return UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code) || /certificate|TLS|SSL/i.test(String((error as Error)?.message));
+}
+
+/** `postgres://user@host:port/db` of a postgres.js instance: never the password. */
+function describeLocation(sql: Sql): string {
+  const o = sql.options as unknown as { host?: string[]; port?: number[]; path?: string; database?: string; user?: string };
+  const hosts = o.path ? String(o.path) : (o.host ?? []).map((h, i) => `${h}:${o.port?.[i] ?? o.port?.[0] ?? 5432}`).join(",");
+  return `postgres://${o.user ? `${o.user}@` : ""}${hosts}/${o.database ?? ""}`;
+}
+
+function passwordOf(sql: Sql): string | undefined {
+  const pass = (sql.options as unknown as { pass?: unknown }).pass;
+  return typeof pass === "string" && pass.length > 0 ? pass : undefined;
+}
+
+function checkMs(value: unknown, what: string, allowZero = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new ValidationError("INVALID_OPTION", `${what} must be a ${allowZero ? "non-negative" : "positive"} number of milliseconds`);
+  }
+  return value;
+}
+
+function ownConnection(options: PostgresDriverOptions): Sql {
+  if (typeof options.url !== "string" || options.url.length === 0) {
+    throw new ValidationError("INVALID_OPTION", "the postgres driver needs a url or an sql instance");
+  }
+  const max = options.max ?? 10;
+  if (!Number.isInteger(max) || max < 1) throw new ValidationError("INVALID_OPTION", "max must be a positive integer");
+  const connectMs = checkMs(options.connectTimeoutMs, "connectTimeoutMs") ?? 10_000;
+  const statementMs = checkMs(options.statementTimeoutMs, "statementTimeoutMs");
+  const idleMs = checkMs(options.idleTimeoutMs, "idleTimeoutMs");
+  return postgres(options.url, {
+    max,
+    connect_timeout: connectMs / 1000,
+    ...(idleMs === undefined ? {} : { idle_timeout: idleMs / 1000 }),
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(statementMs === undefined ? {} : { connection: { statement_timeout: Math.ceil(statementMs) } }),
+    // "already exists, skipping" and similar notices are not for the application's log.
+    onnotice: () => {},
+  });
+}
+
+/** Thrown inside a transaction to roll it back and hand a value out. */
+export class Rollback<T> {
+  readonly value: T;
+  constructor(value: T) {
+    this.value = value;
+  }
+}
+
+export function createPostgresDriver(options: PostgresDriverOptions): Driver {
+  if (options === null || typeof options !== "object") throw new ValidationError("INVALID_OPTION", "options must be an object");
+  const t = tablesOf(options.schema ?? DEFAULT_SCHEMA);
+  const sweepMs = checkMs(options.sweepIntervalMs, "sweepIntervalMs", true) ?? DEFAULT_SWEEP_MS;
+  const owned = options.sql === undefined;
+  const sql = options.sql ?? ownConnection(options);
+  const location = describeLocation(sql);
+  const password = passwordOf(sql);
+  let closed = false;
+  let schemaReady: Promise<void> | undefined;
+  let schemaDone = false;
+
+  const unavailable = (what: string, error: unknown): UnavailableError => {
+    let message = error instanceof Error ? error.message : String(error);
+    if (password) message = message.split(password).join("***");
+    return new UnavailableError(`PostgreSQL at ${location} is unavailable (${what}): ${message}`, { cause: error });
+  };
+
+  const mapError = (what: string, error: unknown): unknown => {
+    if (closed) return error instanceof ClosedError ? error : new ClosedError(`cannot ${what}: the postgres driver is closed`, { cause: error });
+    if (isUnavailable(error)) return unavailable(what, error);
+    return error;
+  };
+
+  const ready = (): Promise<void> => {
+    schemaReady ??= ensureSchema(sql, t).then(
+      () => {
+        schemaDone = true;
+      },
+      (error: unknown) => {
+        schemaReady = undefined; // try again on the next call (the server may come back)
+        throw error;
+      },
+    );
+    return schemaReady;
+  };
+
+  const checkOpen = (what: string): void => {
+    if (closed) throw new ClosedError(`cannot ${what}: the postgres driver is closed`);
+  };
+
+  const db: Db = {
+    sql,
+    t,
+    async run(what, fn) {
+      checkOpen(what);
+      try {
+        if (!schemaDone) await ready();
+        return await fn(sql);
+      } catch (error) {
+        throw mapError(what, error);
+      }
+    },
+    async transaction(what, fn) {
+      checkOpen(what);
+      try {
+        if (!schemaDone) await ready();
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return (await sql.begin((tx) => fn(tx as unknown as Sql))) as Awaited<ReturnType<typeof fn>>;
+          } catch (error) {
+            if (attempt >= 5 || !RETRY_SQLSTATE.has(codeOf(error))) throw error;
+          }
+        }
+      } catch (error) {
+        if (error instanceof Rollback) throw error;
+        throw mapError(what, error);
+      }
+    },
+  };
+
+  // Expired rows are never read (every query filters on `now`); the sweeper only frees space.
+  let sweeping = false;
+  const timer =
+    sweepMs > 0
+      ? setInterval(() => {
+          if (closed || !schemaDone || sweeping) return;
+          sweeping = true;
+          sweepExpired(db, Date.now())
+            .catch(() => {}) // the next tick tries again; reads never depend on it
+            .finally(() => {
+              sweeping = false;
+            });
+        }, sweepMs)
+      : undefined;
+  timer?.unref();
+
+  return {
+    name: "postgres",
+    capabilities,
+    kv: createKvDriver(db),
+    graph: createGraphDriver(db),
+    async ping() {
+      checkOpen("ping");
+      try {
+        await sql.unsafe("SELECT 1");
+      } catch (error) {
+        throw mapError("ping", error);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      if (owned) await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,368 @@
+// The graph part: nodes and edges tables with jsonb props (merge is jsonb `||`), batches as one
+// statement over unnest(), neighbours of many ids in both directions in one query, and a native
+// traversal as one recursive query with exactly core's semantics (core/src/traversal.ts).
+
+import { compareEdgeKeys, compareUtf8 } from "@stowage/core";
+import type {
+  Direction,
+  EdgeKey,
+  EdgeListQuery,
+  EdgeRecord,
+  EdgeWrite,
+  GraphDriver,
+  NeighborQuery,
+  NodeListQuery,
+  NodeRecord,
+  NodeWrite,
+  TraverseQuery,
+  TraverseRecords,
+  UpsertMode,
+} from "@stowage/core";
+import type { Db } from "./driver.ts";
+
+type Row = unknown[];
+
+function byId<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareUtf8(a.id, b.id));
+}
+
+function edgeId(k: EdgeKey): string {
+  return `${k.from}\u0000${k.type}\u0000${k.to}`;
+}
+
+function toNode(id: unknown, type: unknown, props: unknown): NodeRecord {
+  return { id: String(id), type: type === null ? null : String(type), props: String(props) };
+}
+
+function toEdge(from: unknown, type: unknown, to: unknown, props: unknown): EdgeRecord {
+  return { from: String(from), type: String(type), to: String(to), props: String(props) };
+}
+
+/** `AND <column> = ANY($n)` for an edge type filter, or nothing. */
+function typeFilter(types: readonly string[] | undefined, column: string, params: unknown[]): string {
+  if (types === undefined) return "";
+  params.push(types);
+  return ` AND ${column} = ANY($${params.length}::text[])`;
+}
+
+export function createGraphDriver(db: Db): GraphDriver {
+  const { t } = db;
+
+  /**
+   * Incident edges of the ids in `$2` (ordinality `q.i`) as rows (i, from, type, to, props),
+   * ordered per id as `neighbors` lists them: out-edges then in-edges, each by (type, other end);
+   * a self-loop only as out-edge under "both". Optional per-id limit.
+   */
+  function neighborQuery(q: NeighborQuery, params: unknown[]): string {
+    const branches: string[] = [];
+    if (q.direction !== "in") {
+      branches.push(`SELECT 0 AS dir, e.from_id, e.type, e.to_id, e.props, e.to_id AS other FROM ${t.edges} AS e
+        WHERE e.graph = $1 AND e.from_id = q.id${typeFilter(q.types, "e.type", params)}`);
+    }
+    if (q.direction !== "out") {
+      const noLoops = q.direction === "both" ? " AND e.from_id <> e.to_id" : "";
+      branches.push(`SELECT 1 AS dir, e.from_id, e.type, e.to_id, e.props, e.from_id AS other FROM ${t.edges} AS e
+        WHERE e.graph = $1 AND e.to_id = q.id${noLoops}${typeFilter(q.types, "e.type", params)}`);
+    }
+    let limit = "";
+    if (q.limit !== undefined) {
+      params.push(q.limit);
+      limit = ` LIMIT $${params.length}`;
+    }
+    return `SELECT q.i, x.from_id, x.type, x.to_id, x.props::text
+      FROM unnest($2::text[]) WITH ORDINALITY AS q(id, i)
+      CROSS JOIN LATERAL (
+        SELECT * FROM (${branches.join(" UNION ALL ")}) AS b ORDER BY b.dir, b.type, b.other${limit}
+      ) AS x
+      ORDER BY q.i, x.dir, x.type, x.other`;
+  }
+
+  /** Edges of the traversal: both ends kept, followed from a kept end of depth < maxDepth. */
+  function traversedEdges(direction: Direction, types: readonly string[] | undefined, params: unknown[]): string {
+    const columns = `'e', NULL::int, e.from_id, e.type, e.to_id, e.props::text`;
+    const out = `SELECT ${columns} FROM ${t.edges} AS e JOIN kept AS b ON b.id = e.to_id
+      WHERE e.graph = $1 AND e.from_id = ANY(ARRAY(SELECT id FROM kept WHERE depth < $4))${typeFilter(types, "e.type", params)}`;
+    const into = (onlyFromDeepest: boolean) => `SELECT ${columns} FROM ${t.edges} AS e JOIN kept AS a ON a.id = e.from_id
+      WHERE e.graph = $1 AND e.to_id = ANY(ARRAY(SELECT id FROM kept WHERE depth < $4))${typeFilter(types, "e.type", params)}
+      ${onlyFromDeepest ? "AND a.depth >= $4" : ""}`;
+    if (direction === "out") return out;
+    if (direction === "in") return into(false);
+    // An edge followable from both ends is taken once: from its `from` end when that is shallow enough.
+    return `${out} UNION ALL ${into(true)}`;
+  }
+
+  /** Next BFS level: distinct unvisited neighbours of `b.frontier`, sorted by id. */
+  function nextLevel(direction: Direction, types: readonly string[] | undefined, params: unknown[]): string {
+    const parts: string[] = [];
+    if (direction !== "in") {
+      parts.push(`SELECT e.to_id AS id FROM ${t.edges} AS e
+        WHERE e.graph = $1 AND e.from_id = ANY(b.frontier)${typeFilter(types, "e.type", params)}`);
+    }
+    if (direction !== "out") {
+      parts.push(`SELECT e.from_id AS id FROM ${t.edges} AS e
+        WHERE e.graph = $1 AND e.to_id = ANY(b.frontier)${typeFilter(types, "e.type", params)}`);
+    }
+    return `ARRAY(SELECT c.id FROM (${parts.join(" UNION ")} EXCEPT SELECT unnest(b.visited)) AS c ORDER BY c.id COLLATE "C")`;
+  }
+
+  return {
+    async upsertNodes(graph, nodes: readonly NodeWrite[], mode: UpsertMode) {
+      const sorted = byId(nodes);
+      if (mode === "replace") {
+        const text = `INSERT INTO ${t.nodes} AS n (graph, id, type, props)
+          SELECT $1, u.id, u.type, u.props::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, type, props)
+          ON CONFLICT (graph, id) DO UPDATE SET type = excluded.type, props = excluded.props`;
+        const params = [graph, sorted.map((n) => n.id), sorted.map((n) => n.type ?? null), sorted.map((n) => n.props)];
+        await db.run("upsert nodes", (sql) => sql.unsafe(text, params));
+        return;
+      }
+      // Merge: an omitted type keeps the stored one, so typed and untyped nodes update differently.
+      const typed = sorted.filter((n) => n.type !== undefined);
+      const untyped = sorted.filter((n) => n.type === undefined);
+      const params: unknown[] = [graph];
+      const parts: string[] = [];
+      const insert = (name: string, items: NodeWrite[], withType: boolean) => {
+        params.push(items.map((n) => n.id), items.map((n) => n.props));
+        const ids = `$${params.length - 1}::text[]`;
+        const props = `$${params.length}::text[]`;
+        let typeArray = "";
+        if (withType) {
+          params.push(items.map((n) => n.type ?? null));
+          typeArray = `, $${params.length}::text[]`;
+        }
+        parts.push(`${name} AS (INSERT INTO ${t.nodes} AS n (graph, id, type, props)
+          SELECT $1, u.id, ${withType ? "u.type" : "NULL"}, u.props::jsonb FROM unnest(${ids}, ${props}${typeArray}) AS u(id, props${withType ? ", type" : ""})
+          ON CONFLICT (graph, id) DO UPDATE SET ${withType ? "type = excluded.type, " : ""}props = n.props || excluded.props
+          RETURNING 1)`);
+      };
+      if (typed.length > 0) insert("typed", typed, true);
+      if (untyped.length > 0) insert("untyped", untyped, false);
+      const names = [typed.length > 0 ? "typed" : "", untyped.length > 0 ? "untyped" : ""].filter(Boolean);
+      const text = `WITH ${parts.join(", ")} SELECT ${names.map((n) => `(SELECT count(*) FROM ${n})`).join(" + ")}`;
+      await db.run("upsert nodes", (sql) => sql.unsafe(text, params as never[]));
+    },
+
+    async upsertEdges(graph, edges: readonly EdgeWrite[], mode: UpsertMode) {
+      const sorted = [...edges].sort(compareEdgeKeys);
+      const merge = mode === "merge" ? "e.props || excluded.props" : "excluded.props";
+      // Missing endpoints become bare nodes in the same statement (the foreign keys see them).
+      const text = `WITH u AS (
+          SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS u(from_id, type, to_id, props)
+        ), ends AS (
+          INSERT INTO ${t.nodes} (graph, id)
+          SELECT $1, x.id FROM (SELECT from_id AS id FROM u UNION SELECT to_id FROM u) AS x ORDER BY x.id COLLATE "C"
+          ON CONFLICT (graph, id) DO NOTHING
+        )
+        INSERT INTO ${t.edges} AS e (graph, from_id, type, to_id, props)
+        SELECT $1, u.from_id, u.type, u.to_id, u.props::jsonb FROM u
+        ON CONFLICT (graph, from_id, type, to_id) DO UPDATE SET props = ${merge}`;
+      const params = [graph, sorted.map((e) => e.from), sorted.map((e) => e.type), sorted.map((e) => e.to), sorted.map((e) => e.props)];
+      await db.run("upsert edges", (sql) => sql.unsafe(text, params));
+    },
+
+    async getNodes(graph, ids) {
+      const rows = await db.run("read nodes", (sql) =>
+        sql
+          .unsafe(`SELECT id, type, props::text FROM ${t.nodes} WHERE graph = $1 AND id = ANY($2::text[])`, [graph, [...new Set(ids)]])
+          .values(),
+      );
+      const found = new Map<string, NodeRecord>();
+      for (const [id, type, props] of rows as Row[]) found.set(String(id), toNode(id, type, props));
+      return ids.map((id) => found.get(id));
+    },
+
+    async getEdges(graph, keys) {
+      const rows = await db.run("read edges", (sql) =>
+        sql
+          .unsafe(
+            `SELECT e.from_id, e.type, e.to_id, e.props::text
+             FROM (SELECT DISTINCT * FROM unnest($2::text[], $3::text[], $4::text[])) AS u(from_id, type, to_id)
+             JOIN ${t.edges} AS e ON e.graph = $1 AND e.from_id = u.from_id AND e.type = u.type AND e.to_id = u.to_id`,
+            [graph, keys.map((k) => k.from), keys.map((k) => k.type), keys.map((k) => k.to)],
+          )
+          .values(),
+      );
+      const found = new Map<string, EdgeRecord>();
+      for (const [from, type, to, props] of rows as Row[]) {
+        const edge = toEdge(from, type, to, props);
+        found.set(edgeId(edge), edge);
+      }
+      return keys.map((k) => found.get(edgeId(k)));
+    },
+
+    async deleteNodes(graph, ids) {
+      // Incident edges go with them through ON DELETE CASCADE, in the same statement.
+      const result = await db.run("delete nodes", (sql) =>
+        sql.unsafe(`DELETE FROM ${t.nodes} WHERE graph = $1 AND id = ANY($2::text[])`, [graph, [...ids].sort(compareUtf8)]),
+      );
+      return result.count;
+    },
+
+    async deleteEdges(graph, keys) {
+      const sorted = [...keys].sort(compareEdgeKeys);
+      const result = await db.run("delete edges", (sql) =>
+        sql.unsafe(
+          `DELETE FROM ${t.edges} AS e USING unnest($2::text[], $3::text[], $4::text[]) AS u(from_id, type, to_id)
+           WHERE e.graph = $1 AND e.from_id = u.from_id AND e.type = u.type AND e.to_id = u.to_id`,
+          [graph, sorted.map((k) => k.from), sorted.map((k) => k.type), sorted.map((k) => k.to)],
+        ),
+      );
+      return result.count;
+    },
+
+    async neighbors(graph, ids, query) {
+      const params: unknown[] = [graph, ids];
+      const text = neighborQuery(query, params);
+      const rows = await db.run("read neighbors", (sql) => sql.unsafe(text, params as never[]).values());
+      const lists: EdgeRecord[][] = ids.map(() => []);
+      for (const [i, from, type, to, props] of rows as Row[]) lists[Number(i) - 1]?.push(toEdge(from, type, to, props));
+      return lists;
+    },
+
+    async degree(graph, ids, query) {
+      const params: unknown[] = [graph, ids];
+      const counts: string[] = [];
+      if (query.direction !== "in") {
+        counts.push(`(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.from_id = q.id${typeFilter(query.types, "e.type", params)})`);
+      }
+      if (query.direction !== "out") {
+        const noLoops = query.direction === "both" ? " AND e.from_id <> e.to_id" : "";
+        counts.push(
+          `(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.to_id = q.id${noLoops}${typeFilter(query.types, "e.type", params)})`,
+        );
+      }
+      const rows = await db.run("read degree", (sql) =>
+        sql
+          .unsafe(`SELECT ${counts.join(" + ")} FROM unnest($2::text[]) WITH ORDINALITY AS q(id, i) ORDER BY q.i`, params as never[])
+          .values(),
+      );
+      return (rows as Row[]).map(([n]) => Number(n));
+    },
+
+    async listNodes(graph, query: NodeListQuery) {
+      const params: unknown[] = [graph];
+      const where = ["graph = $1"];
+      if (query.type !== undefined) {
+        params.push(query.type);
+        where.push(`type = $${params.length}`);
+      }
+      if (query.after !== undefined) {
+        params.push(query.after);
+        where.push(`id > $${params.length}`);
+      }
+      params.push(query.limit);
+      const rows = await db.run("list nodes", (sql) =>
+        sql
+          .unsafe(
+            `SELECT id, type, props::text FROM ${t.nodes} WHERE ${where.join(" AND ")} ORDER BY id LIMIT $${params.length}`,
+            params as never[],
+          )
+          .values(),
+      );
+      return (rows as Row[]).map(([id, type, props]) => toNode(id, type, props));
+    },
+
+    async listEdges(graph, query: EdgeListQuery) {
+      const params: unknown[] = [graph];
+      const where = ["graph = $1"];
+      const after = query.after;
+      if (query.type !== undefined) {
+        params.push(query.type);
+        where.push(`type = $${params.length}`);
+        if (after !== undefined) {
+          // With one type the order is (from, to): an index range on (graph, type, from_id, to_id).
+          const c = compareUtf8(query.type, after.type);
+          params.push(after.from);
+          if (c > 0) where.push(`from_id >= $${params.length}`);
+          else if (c < 0) where.push(`from_id > $${params.length}`);
+          else {
+            params.push(after.to);
+            where.push(`(from_id, to_id) > ($${params.length - 1}, $${params.length})`);
+          }
+        }
+      } else if (after !== undefined) {
+        params.push(after.from, after.type, after.to);
+        where.push(`(from_id, type, to_id) > ($${params.length - 2}, $${params.length - 1}, $${params.length})`);
+      }
+      params.push(query.limit);
+      const rows = await db.run("list edges", (sql) =>
+        sql
+          .unsafe(
+            `SELECT from_id, type, to_id, props::text FROM ${t.edges} WHERE ${where.join(" AND ")}
+             ORDER BY from_id, type, to_id LIMIT $${params.length}`,
+            params as never[],
+          )
+          .values(),
+      );
+      return (rows as Row[]).map(([from, type, to, props]) => toEdge(from, type, to, props));
+    },
+
+    async stats(graph) {
+      const [row] = await db.run("read stats", (sql) =>
+        sql
+          .unsafe(
+            `SELECT (SELECT count(*) FROM ${t.nodes} WHERE graph = $1), (SELECT count(*) FROM ${t.edges} WHERE graph = $1)`,
+            [graph],
+          )
+          .values(),
+      );
+      return { nodes: Number(row?.[0] ?? 0), edges: Number(row?.[1] ?? 0) };
+    },
+
+    async clear(graph) {
+      await db.run("clear", (sql) =>
+        sql.unsafe(`WITH e AS (DELETE FROM ${t.edges} WHERE graph = $1) DELETE FROM ${t.nodes} WHERE graph = $1`, [graph]),
+      );
+    },
+
+    async graphs() {
+      const rows = await db.run("list graphs", (sql) =>
+        sql
+          .unsafe(
+            `WITH RECURSIVE g(graph) AS (
+               SELECT min(graph) FROM ${t.nodes}
+               UNION ALL
+               SELECT (SELECT min(n.graph) FROM ${t.nodes} AS n WHERE n.graph > g.graph) FROM g WHERE g.graph IS NOT NULL
+             )
+             SELECT graph FROM g WHERE graph IS NOT NULL ORDER BY graph`,
+          )
+          .values(),
+      );
+      return (rows as Row[]).map(([graph]) => String(graph));
+    },
+
+    async traverse(graph, seeds, query: TraverseQuery): Promise<TraverseRecords> {
+      // One row per BFS level: its sorted frontier, every node kept so far, and whether this level
+      // was cut at maxNodes (core keeps the first ids of a level and stops growing). Then the kept
+      // nodes with their props and the traversed edges, in the same statement.
+      const params: unknown[] = [graph, seeds, query.maxNodes, query.maxDepth];
+      const next = nextLevel(query.direction, query.types, params);
+      const edges = traversedEdges(query.direction, query.types, params);
+      const text = `WITH RECURSIVE bfs(depth, frontier, visited, truncated) AS (
+          SELECT 0, s.ids[1:$3], s.ids[1:$3], cardinality(s.ids) > $3
+          FROM (SELECT ARRAY(SELECT n.id FROM ${t.nodes} AS n WHERE n.graph = $1 AND n.id = ANY($2::text[]) ORDER BY n.id) AS ids) AS s
+          UNION ALL
+          SELECT b.depth + 1, x.ids[1:x.room], b.visited || x.ids[1:x.room], cardinality(x.ids) > x.room
+          FROM bfs AS b CROSS JOIN LATERAL (SELECT ${next} AS ids, $3 - cardinality(b.visited) AS room) AS x
+          WHERE b.depth < $4 AND cardinality(b.frontier) > 0 AND NOT b.truncated
+        ),
+        kept AS (SELECT k.id, b.depth FROM bfs AS b, unnest(b.frontier) AS k(id))
+        SELECT 'n', k.depth, n.id, n.type, NULL, n.props::text
+          FROM ${t.nodes} AS n JOIN kept AS k ON k.id = n.id
+          WHERE n.graph = $1 AND n.id = ANY(ARRAY(SELECT id FROM kept))
+        UNION ALL ${edges}
+        UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL WHERE (SELECT bool_or(truncated) FROM bfs)`;
+      const rows = await db.run("traverse", (sql) => sql.unsafe(text, params as never[]).values());
+      const nodes: Array<NodeRecord & { depth: number }> = [];
+      const found: EdgeRecord[] = [];
+      let truncated = false;
+      for (const [kind, depth, a, b, c, props] of rows as Row[]) {
+        if (kind === "n") nodes.push({ ...toNode(a, b, props), depth: Number(depth) });
+        else if (kind === "e") found.push(toEdge(a, b, c, props));
+        else truncated = true;
+      }
+      nodes.sort((x, y) => x.depth - y.depth || compareUtf8(x.id, y.id));
+      return { nodes, edges: found.sort(compareEdgeKeys), truncated };
+    },
+  };
+}
