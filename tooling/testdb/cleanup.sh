@@ -13,12 +13,15 @@ all=0
 # No engine, nothing to clean.
 command -v docker >/dev/null 2>&1 && timeout 15 docker info >/dev/null 2>&1 || exit 0
 
+# A test process that ended (or is a zombie waiting for its parent) owns nothing any more.
+gone() { ! kill -0 "$1" 2>/dev/null || [[ "$(ps -o stat= -p "$1" 2>/dev/null)" == Z* ]]; }
+
 stale=()
 while IFS="|" read -r id run pid; do
   [ -n "$id" ] || continue
   if [ "$all" = 1 ] ||
     { [ -n "${STOWAGE_TESTDB_RUN_ID:-}" ] && [ "$run" = "$STOWAGE_TESTDB_RUN_ID" ]; } ||
-    ! [[ "$pid" =~ ^[0-9]+$ ]] || ! kill -0 "$pid" 2>/dev/null; then
+    ! [[ "$pid" =~ ^[0-9]+$ ]] || gone "$pid"; then
     stale+=("$id")
   fi
 done < <(docker ps -a --filter label=org.testcontainers=true \

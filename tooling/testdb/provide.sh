@@ -54,7 +54,8 @@ _stowage_testdb_ensure_docker() {
     _stowage_testdb_say "installed docker.io in $((SECONDS - start))s"
   fi
   _stowage_testdb_say "starting dockerd (log: $log)"
-  setsid -f dockerd >>"$log" 2>&1 </dev/null
+  # Without the lock's file descriptor: the engine outlives this run and must not hold the lock.
+  setsid -f dockerd >>"$log" 2>&1 </dev/null {_stowage_testdb_lock_fd}>&-
   for i in $(seq 1 60); do
     if _stowage_testdb_docker_ok; then
       _stowage_testdb_say "Docker engine $(docker version -f '{{.Server.Version}}' 2>/dev/null) started in ${i}s"
@@ -90,8 +91,7 @@ _stowage_testdb_image() {
 }
 
 _stowage_testdb_provide() {
-  local here need=() start=$SECONDS
-  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  local here="$1" need=() start=$SECONDS
   [ -n "${STOWAGE_REDIS_URL:-}" ] || need+=(redis)
   [ -n "${STOWAGE_POSTGRES_URL:-}" ] || need+=(postgres)
   if [ ${#need[@]} -eq 0 ]; then
@@ -134,4 +134,17 @@ EOF
   fi
 }
 
-_stowage_testdb_provide
+# Two test runs starting together on one machine take turns (one apt, one dockerd, one build).
+_stowage_testdb_locked() {
+  local rc=0
+  exec {_stowage_testdb_lock_fd}>>/tmp/stowage-testdb.lock
+  if ! flock -n "$_stowage_testdb_lock_fd"; then
+    _stowage_testdb_say "another test run is preparing the databases: waiting for it"
+    flock -w 900 "$_stowage_testdb_lock_fd" || true
+  fi
+  _stowage_testdb_provide "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)" || rc=$?
+  exec {_stowage_testdb_lock_fd}>&-
+  return "$rc"
+}
+
+_stowage_testdb_locked
