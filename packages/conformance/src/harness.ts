@@ -37,6 +37,15 @@ function checkSkipOption(options: ConformanceOptions): void {
   }
 }
 
+/**
+ * Multiplies every case time limit (env STOWAGE_KIT_TIMEOUT_SCALE, default 1), for slow CI
+ * machines or remote databases.
+ */
+export function caseTimeout(c: ConformanceCase): number {
+  const scale = Number(process.env.STOWAGE_KIT_TIMEOUT_SCALE ?? 1);
+  return Math.max(1, Math.round((c.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS) * (scale > 0 ? scale : 1)));
+}
+
 function missingNeed(need: Need, caps: DriverCapabilities, options: ConformanceOptions): string | undefined {
   if (need === "unreachable") return options.openUnreachable ? undefined : "no openUnreachable given";
   return caps[need] ? undefined : `driver declares ${need}: false`;
@@ -60,7 +69,7 @@ export function collectCases(options: ConformanceOptions, capabilities: DriverCa
       continue;
     }
     if (c.without && capabilities[c.without]) {
-      planned.push({ case: c, skipReason: `driver declares ${c.without}: true`, skipLabel: `${c.without}: true` });
+      planned.push({ case: c, skipReason: `driver declares ${c.without}: true`, skipLabel: `only without ${c.without}` });
       continue;
     }
     planned.push({ case: c });
@@ -158,7 +167,7 @@ export class Harness {
     } else {
       const t = this.#context(store, this.#driver as Driver, names, deferred);
       try {
-        await withTimeout(Promise.resolve().then(() => c.run(t)), c.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS, `case ${c.fullId}`);
+        await withTimeout(Promise.resolve().then(() => c.run(t)), caseTimeout(c), `case ${c.fullId}`);
       } catch (e) {
         error = e;
       }

@@ -1,7 +1,13 @@
 // kv/concurrency: many operations in flight at once on one store (one driver, its own pool).
 
 import { expect } from "vitest";
-import { pad, range } from "../assert.ts";
+import { pad, range, sleep } from "../assert.ts";
+
+/** An update function that yields for a moment, so concurrent updates really interleave. */
+const slowIncrement = async (n: number | undefined) => {
+  await sleep(Math.random() * 3);
+  return (n ?? 0) + 1;
+};
 import type { CaseDef } from "../types.ts";
 
 export const kvConcurrency: CaseDef[] = [
@@ -12,7 +18,7 @@ export const kvConcurrency: CaseDef[] = [
     timeoutMs: 60_000,
     async run(t) {
       const kv = t.kv<number>();
-      await Promise.all(range(25).map(() => kv.update("counter", (n) => (n ?? 0) + 1)));
+      await Promise.all(range(25).map(() => kv.update("counter", slowIncrement)));
       expect(await kv.getEntry("counter")).toMatchObject({ value: 25, version: 25 });
     },
   },
@@ -23,7 +29,7 @@ export const kvConcurrency: CaseDef[] = [
     timeoutMs: 60_000,
     async run(t) {
       const kv = t.kv<number>();
-      const jobs = range(80).map((i) => kv.update(`c${i % 10}`, (n) => (n ?? 0) + 1));
+      const jobs = range(80).map((i) => kv.update(`c${i % 10}`, slowIncrement));
       await Promise.all(jobs);
       expect(await kv.getMany(range(10).map((i) => `c${i}`))).toEqual(range(10).map(() => 8));
     },

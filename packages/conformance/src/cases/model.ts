@@ -18,7 +18,7 @@ function runParameters(): fc.Parameters<unknown> {
     numRuns: Number.isInteger(runs) && runs > 0 ? runs : 30,
     ...(seed === undefined ? {} : { seed }),
     // Shrinking against a network driver is slow: stop looking for a smaller case after a while.
-    interruptAfterTimeLimit: 100_000,
+    interruptAfterTimeLimit: 60_000,
     markInterruptAsFailure: false,
   };
 }
@@ -36,8 +36,8 @@ async function outcome<T>(fn: () => Promise<T>): Promise<{ ok: T } | { conflict:
 
 // ---------------------------------------------------------------- KV
 
-const KEYS = ["a", "b", "ab", "a/b", "A", "b\u00e9", "\uFFFD", "😀", "%", "_"];
-const PREFIXES = ["", "a", "b", "A", "%", "\uFFFD", "😀"];
+const KEYS = ["a", "ab", "b", "A", "\uFFFD", "😀", "%"];
+const PREFIXES = ["", "a", "b", "%", "\uFFFD", "😀"];
 const TTLS = [1000, 2000, 5000];
 const ADVANCES = [0, 999, 1000, 1001, 3000];
 
@@ -84,7 +84,8 @@ function kvCommands(caps: { ttl: boolean; cas: boolean; atomicBatches: boolean }
     );
   }
   if (caps.ttl) commands.push(fc.record({ op: fc.constant("advance" as const), ms: fc.constantFrom(...ADVANCES) }));
-  return fc.array(fc.oneof(...commands), { minLength: 1, maxLength: 40 });
+  // Long sequences over few keys: bugs need a write, a state change and a read of the same key.
+  return fc.array(fc.oneof(...commands), { minLength: 5, maxLength: 50, size: "max" });
 }
 
 /** Drops undefined fields (fc.option gives them), so commands print cleanly. */
@@ -133,7 +134,8 @@ async function kvStep(kv: KV<number>, m: KvModel, c: KvCommand, t: CaseContext):
       expect(await kv.deleteMany(c.keys)).toBe(m.deleteMany(c.keys));
       return;
     case "update": {
-      const got = await kv.update(c.key, (n) => (n ?? 0) + 1);
+      // Nothing else writes this namespace: the first attempt must succeed.
+      const got = await kv.update(c.key, (n) => (n ?? 0) + 1, { maxAttempts: 1 });
       const live = m.live(c.key);
       const expiresAt = live?.expiresAt ?? null;
       const version = (live?.version ?? 0) + 1;
@@ -172,9 +174,9 @@ async function kvStep(kv: KV<number>, m: KvModel, c: KvCommand, t: CaseContext):
 
 // ---------------------------------------------------------------- graph
 
-const IDS = ["a", "b", "c", "d", "e:f", "😀"];
+const IDS = ["a", "b", "c", "e:f", "😀"];
 const EDGE_TYPES = ["x", "y", "x:y"];
-const NODE_TYPES = [undefined, null, "P", "Q"];
+const NODE_TYPES = [undefined, undefined, null, "P", "Q"];
 
 type GraphCommand =
   | { op: "upsertNodes"; nodes: { id: string; type?: string | null; props?: ModelProps }[]; mode: "merge" | "replace" }
@@ -193,7 +195,7 @@ function graphCommands(): fc.Arbitrary<GraphCommand[]> {
   const etype = fc.constantFrom(...EDGE_TYPES);
   const direction = fc.constantFrom<Direction>("out", "in", "both");
   const types = fc.option(fc.uniqueArray(etype, { minLength: 1, maxLength: 2 }), { nil: undefined });
-  const props = fc.option(fc.record({ p: fc.integer({ min: 0, max: 9 }), q: fc.integer({ min: 0, max: 9 }) }, { requiredKeys: [] }), { nil: undefined });
+  const props = fc.option(fc.dictionary(fc.constantFrom("p", "q", "r"), fc.integer({ min: 0, max: 9 }), { maxKeys: 2 }), { nil: undefined });
   const mode = fc.constantFrom<"merge" | "replace">("merge", "replace");
   const ref = fc.record({ from: id, type: etype, to: id });
   return fc.array(
@@ -217,7 +219,7 @@ function graphCommands(): fc.Arbitrary<GraphCommand[]> {
       fc.record({ op: fc.constant("paths" as const), from: id, to: id, maxDepth: fc.integer({ min: 0, max: 3 }), direction, maxPaths: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ op: fc.constant("list" as const), nodeType: fc.option(fc.constantFrom("P", "Q"), { nil: undefined }), edgeType: fc.option(etype, { nil: undefined }) }).map(clean),
     ),
-    { minLength: 1, maxLength: 30 },
+    { minLength: 5, maxLength: 40, size: "max" },
   );
 }
 
@@ -316,6 +318,7 @@ export const modelCases: CaseDef[] = [
       const g = t.graph<ModelProps, ModelProps>();
       await fc.assert(
         fc.asyncProperty(graphCommands(), async (commands) => {
+
           await g.clear();
           const model = new GraphModel();
           for (const [i, command] of commands.entries()) {

@@ -2,7 +2,7 @@
 // compare-and-set holds across them.
 
 import { expect } from "vitest";
-import { collect, expectError, range } from "../assert.ts";
+import { collect, expectError, range, sleep } from "../assert.ts";
 import type { CaseDef } from "../types.ts";
 
 export const multiInstance: CaseDef[] = [
@@ -67,7 +67,14 @@ export const multiInstance: CaseDef[] = [
     async run(t) {
       const stores = [t.store, await t.openStore(), await t.openStore()];
       const ns = t.freshName("kv");
-      await Promise.all(range(30).map((i) => (stores[i % 3] as (typeof stores)[number]).kv<number>(ns).update("n", (n) => (n ?? 0) + 1)));
+      await Promise.all(
+        range(30).map((i) =>
+          (stores[i % 3] as (typeof stores)[number]).kv<number>(ns).update("n", async (n) => {
+            await sleep(Math.random() * 3);
+            return (n ?? 0) + 1;
+          }),
+        ),
+      );
       expect(await t.store.kv(ns).getEntry("n")).toMatchObject({ value: 30, version: 30 });
     },
   },
