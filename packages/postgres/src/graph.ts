@@ -38,11 +38,11 @@ function toEdge(from: unknown, type: unknown, to: unknown, props: unknown): Edge
   return { from: String(from), type: String(type), to: String(to), props: String(props) };
 }
 
-/** `AND <column> = ANY($n)` for an edge type filter, or nothing. */
-function typeFilter(types: readonly string[] | undefined, column: string, params: unknown[]): string {
+/** `AND e.type = ANY($n)` for an edge type filter (its parameter added once), or nothing. */
+function typeFilter(types: readonly string[] | undefined, params: unknown[]): string {
   if (types === undefined) return "";
   params.push(types);
-  return ` AND ${column} = ANY($${params.length}::text[])`;
+  return ` AND e.type = ANY($${params.length}::text[])`;
 }
 
 export function createGraphDriver(db: Db): GraphDriver {
@@ -54,15 +54,16 @@ export function createGraphDriver(db: Db): GraphDriver {
    * a self-loop only as out-edge under "both". Optional per-id limit.
    */
   function neighborQuery(q: NeighborQuery, params: unknown[]): string {
+    const types = typeFilter(q.types, params);
     const branches: string[] = [];
     if (q.direction !== "in") {
       branches.push(`SELECT 0 AS dir, e.from_id, e.type, e.to_id, e.props, e.to_id AS other FROM ${t.edges} AS e
-        WHERE e.graph = $1 AND e.from_id = q.id${typeFilter(q.types, "e.type", params)}`);
+        WHERE e.graph = $1 AND e.from_id = q.id${types}`);
     }
     if (q.direction !== "out") {
       const noLoops = q.direction === "both" ? " AND e.from_id <> e.to_id" : "";
       branches.push(`SELECT 1 AS dir, e.from_id, e.type, e.to_id, e.props, e.from_id AS other FROM ${t.edges} AS e
-        WHERE e.graph = $1 AND e.to_id = q.id${noLoops}${typeFilter(q.types, "e.type", params)}`);
+        WHERE e.graph = $1 AND e.to_id = q.id${noLoops}${types}`);
     }
     let limit = "";
     if (q.limit !== undefined) {
@@ -78,12 +79,12 @@ export function createGraphDriver(db: Db): GraphDriver {
   }
 
   /** Edges of the traversal: both ends kept, followed from a kept end of depth < maxDepth. */
-  function traversedEdges(direction: Direction, types: readonly string[] | undefined, params: unknown[]): string {
+  function traversedEdges(direction: Direction, types: string): string {
     const columns = `'e', NULL::int, e.from_id, e.type, e.to_id, e.props::text`;
     const out = `SELECT ${columns} FROM ${t.edges} AS e JOIN kept AS b ON b.id = e.to_id
-      WHERE e.graph = $1 AND e.from_id = ANY(ARRAY(SELECT id FROM kept WHERE depth < $4))${typeFilter(types, "e.type", params)}`;
+      WHERE e.graph = $1 AND e.from_id = ANY(ARRAY(SELECT id FROM kept WHERE depth < $4))${types}`;
     const into = (onlyFromDeepest: boolean) => `SELECT ${columns} FROM ${t.edges} AS e JOIN kept AS a ON a.id = e.from_id
-      WHERE e.graph = $1 AND e.to_id = ANY(ARRAY(SELECT id FROM kept WHERE depth < $4))${typeFilter(types, "e.type", params)}
+      WHERE e.graph = $1 AND e.to_id = ANY(ARRAY(SELECT id FROM kept WHERE depth < $4))${types}
       ${onlyFromDeepest ? "AND a.depth >= $4" : ""}`;
     if (direction === "out") return out;
     if (direction === "in") return into(false);
@@ -92,15 +93,15 @@ export function createGraphDriver(db: Db): GraphDriver {
   }
 
   /** Next BFS level: distinct unvisited neighbours of `b.frontier`, sorted by id. */
-  function nextLevel(direction: Direction, types: readonly string[] | undefined, params: unknown[]): string {
+  function nextLevel(direction: Direction, types: string): string {
     const parts: string[] = [];
     if (direction !== "in") {
       parts.push(`SELECT e.to_id AS id FROM ${t.edges} AS e
-        WHERE e.graph = $1 AND e.from_id = ANY(b.frontier)${typeFilter(types, "e.type", params)}`);
+        WHERE e.graph = $1 AND e.from_id = ANY(b.frontier)${types}`);
     }
     if (direction !== "out") {
       parts.push(`SELECT e.from_id AS id FROM ${t.edges} AS e
-        WHERE e.graph = $1 AND e.to_id = ANY(b.frontier)${typeFilter(types, "e.type", params)}`);
+        WHERE e.graph = $1 AND e.to_id = ANY(b.frontier)${types}`);
     }
     return `ARRAY(SELECT c.id FROM (${parts.join(" UNION ")} EXCEPT SELECT unnest(b.visited)) AS c ORDER BY c.id COLLATE "C")`;
   }
@@ -221,14 +222,15 @@ export function createGraphDriver(db: Db): GraphDriver {
 
     async degree(graph, ids, query) {
       const params: unknown[] = [graph, ids];
+      const types = typeFilter(query.types, params);
       const counts: string[] = [];
       if (query.direction !== "in") {
-        counts.push(`(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.from_id = q.id${typeFilter(query.types, "e.type", params)})`);
+        counts.push(`(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.from_id = q.id${types})`);
       }
       if (query.direction !== "out") {
         const noLoops = query.direction === "both" ? " AND e.from_id <> e.to_id" : "";
         counts.push(
-          `(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.to_id = q.id${noLoops}${typeFilter(query.types, "e.type", params)})`,
+          `(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.to_id = q.id${noLoops}${types})`,
         );
       }
       const rows = await db.run("read degree", (sql) =>
@@ -336,8 +338,9 @@ export function createGraphDriver(db: Db): GraphDriver {
       // was cut at maxNodes (core keeps the first ids of a level and stops growing). Then the kept
       // nodes with their props and the traversed edges, in the same statement.
       const params: unknown[] = [graph, seeds, query.maxNodes, query.maxDepth];
-      const next = nextLevel(query.direction, query.types, params);
-      const edges = traversedEdges(query.direction, query.types, params);
+      const types = typeFilter(query.types, params);
+      const next = nextLevel(query.direction, types);
+      const edges = traversedEdges(query.direction, types);
       const text = `WITH RECURSIVE bfs(depth, frontier, visited, truncated) AS (
           SELECT 0, s.ids[1:$3], s.ids[1:$3], cardinality(s.ids) > $3
           FROM (SELECT ARRAY(SELECT n.id FROM ${t.nodes} AS n WHERE n.graph = $1 AND n.id = ANY($2::text[]) ORDER BY n.id) AS ids) AS s
