@@ -2,11 +2,12 @@
 // schema (option `schema`) and drops it at the end, so files run in parallel on one server.
 
 import { randomBytes } from "node:crypto";
+import { postgresUrl as providedUrl } from "@stowage/testdb";
 import postgres from "postgres";
 
-/** The server under test: STOWAGE_POSTGRES_URL, or the local development server. */
+/** The run's server: STOWAGE_POSTGRES_URL, or the Testcontainers one (tooling/testdb). */
 export function postgresUrl(): string {
-  return process.env.STOWAGE_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test";
+  return providedUrl();
 }
 
 /** A schema name no other test uses, e.g. `t_kv_m3x1k2_a1b2c3`. */
