@@ -3,12 +3,13 @@
 // fall back to EVAL (which also caches them) when the server does not know them.
 
 import { createHash } from "node:crypto";
-import { ClosedError, StowageError, UnavailableError, redactUrl } from "@stowage/core";
+import { ClosedError, redactUrl, StowageError, UnavailableError } from "@stowage/core";
 import type { ChainableCommander, Redis } from "ioredis";
 import type { LuaScript } from "./schema.ts";
 
 /** Server replies that mean "not now" rather than "wrong". */
-const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS|READONLY)\b/;
+const UNAVAILABLE_REPLIES =
+  /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS|READONLY)\b/;
 
 function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === "ReplyError";
@@ -85,7 +86,10 @@ export class Connection {
     const status = client.status;
     if (status === "ready") return;
     if (status === "end" || status === "close" || status === "reconnecting") {
-      throw this.unavailable(`the connection is down (${this.#lastError?.message ?? status})`, this.#lastError);
+      throw this.unavailable(
+        `the connection is down (${this.#lastError?.message ?? status})`,
+        this.#lastError,
+      );
     }
     if (status === "wait") client.connect().catch(() => {});
     // One wait per connection attempt, shared by every call made meanwhile.
@@ -101,8 +105,17 @@ export class Connection {
       };
       const onReady = () => done();
       const onFail = (error: Error) => done(this.unavailable(error.message, error));
-      const onClose = () => done(this.unavailable(`the connection closed (${this.#lastError?.message ?? "no reason given"})`, this.#lastError));
-      const timer = setTimeout(() => done(this.unavailable(`no connection within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs);
+      const onClose = () =>
+        done(
+          this.unavailable(
+            `the connection closed (${this.#lastError?.message ?? "no reason given"})`,
+            this.#lastError,
+          ),
+        );
+      const timer = setTimeout(
+        () => done(this.unavailable(`no connection within ${this.#connectTimeoutMs} ms`)),
+        this.#connectTimeoutMs,
+      );
       client.once("ready", onReady);
       client.once("error", onFail);
       client.once("close", onClose);
@@ -133,7 +146,11 @@ export class Connection {
   }
 
   /** EVALSHA, or EVAL when the server does not have the script (first use, restart, SCRIPT FLUSH). */
-  script(script: LuaScript, keys: readonly (string | Buffer)[], args: readonly (string | Buffer | number)[]): Promise<unknown> {
+  script(
+    script: LuaScript,
+    keys: readonly (string | Buffer)[],
+    args: readonly (string | Buffer | number)[],
+  ): Promise<unknown> {
     return this.run(async (client) => {
       try {
         return await client.evalsha(this.#sha(script), keys.length, ...keys, ...args);
@@ -173,7 +190,10 @@ export class Connection {
         for (const s of missing) load.script("LOAD", s.lua);
         await load.exec();
         ({ results, missing } = await attempt());
-        if (missing.size > 0) throw new StowageError("redis forgot a script right after loading it (SCRIPT FLUSH running?)");
+        if (missing.size > 0)
+          throw new StowageError(
+            "redis forgot a script right after loading it (SCRIPT FLUSH running?)",
+          );
       }
       return results;
     });

@@ -1,7 +1,7 @@
 // The Redis driver: one ioredis client (ours or the caller's), capabilities, ping and close.
 
 import type { ConnectionOptions as TlsOptions } from "node:tls";
-import { type Driver, type DriverCapabilities, ValidationError, redactUrl } from "@stowage/core";
+import { type Driver, type DriverCapabilities, redactUrl, ValidationError } from "@stowage/core";
 import { Redis, type RedisOptions } from "ioredis";
 import { Connection } from "./connection.ts";
 import { createRedisGraph } from "./graph.ts";
@@ -35,7 +35,10 @@ const MAX_VALUE_BYTES = 512 * 1024 * 1024 - 64;
 function positive(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ValidationError("INVALID_OPTION", `${what} must be a positive number of milliseconds, got ${String(value)}`);
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `${what} must be a positive number of milliseconds, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -49,7 +52,11 @@ function clientOptions(options: RedisDriverOptions, connectTimeoutMs: number): R
   const tls = options.tls === true ? {} : options.tls || undefined;
   return {
     connectTimeout: connectTimeoutMs,
-    commandTimeout: positive(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, "commandTimeoutMs"),
+    commandTimeout: positive(
+      options.commandTimeoutMs,
+      DEFAULT_COMMAND_TIMEOUT_MS,
+      "commandTimeoutMs",
+    ),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
@@ -60,19 +67,34 @@ function clientOptions(options: RedisDriverOptions, connectTimeoutMs: number): R
 
 export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
   const layout = new Layout(options.prefix ?? DEFAULT_PREFIX);
-  const connectTimeoutMs = positive(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, "connectTimeoutMs");
+  const connectTimeoutMs = positive(
+    options.connectTimeoutMs,
+    DEFAULT_CONNECT_TIMEOUT_MS,
+    "connectTimeoutMs",
+  );
   let client: Redis;
   let where: string;
   if (options.client) {
     client = options.client as Redis;
-    if (client.isCluster) throw new ValidationError("INVALID_OPTION", "Redis Cluster clients are not supported yet: pass a single-node client");
+    if (client.isCluster)
+      throw new ValidationError(
+        "INVALID_OPTION",
+        "Redis Cluster clients are not supported yet: pass a single-node client",
+      );
     // Scripts derive graph keys from names they are given; ioredis' keyPrefix would miss those.
-    if (client.options.keyPrefix) throw new ValidationError("INVALID_OPTION", "the client has a keyPrefix: use the driver's prefix option instead");
+    if (client.options.keyPrefix)
+      throw new ValidationError(
+        "INVALID_OPTION",
+        "the client has a keyPrefix: use the driver's prefix option instead",
+      );
     where = `${client.options.host ?? "?"}:${client.options.port ?? "?"}`;
   } else {
     const url = options.url ?? DEFAULT_URL;
     if (!/^rediss?:\/\//i.test(url)) {
-      throw new ValidationError("INVALID_OPTION", `expected a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(url))}`);
+      throw new ValidationError(
+        "INVALID_OPTION",
+        `expected a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(url))}`,
+      );
     }
     client = new Redis(url, clientOptions(options, connectTimeoutMs));
     where = url;
@@ -104,6 +126,9 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
 }
 
 /** For `openStore("redis://…")` and `openStore("rediss://…")`; options as for createRedisDriver. */
-export async function openDriver(url: string, options: Record<string, unknown> = {}): Promise<Driver> {
+export async function openDriver(
+  url: string,
+  options: Record<string, unknown> = {},
+): Promise<Driver> {
   return createRedisDriver({ ...(options as RedisDriverOptions), url });
 }

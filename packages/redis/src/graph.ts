@@ -15,6 +15,7 @@ import {
 } from "@stowage/core";
 import type { Connection, PipelineScript } from "./connection.ts";
 import {
+  exclusive,
   FORGET_IF_EMPTY,
   GRAPH_CLEAR,
   GRAPH_DEGREE,
@@ -28,10 +29,9 @@ import {
   GRAPH_UPSERT_EDGES,
   GRAPH_UPSERT_NODES,
   type GraphKeys,
+  inclusive,
   type Layout,
   TYPE_FIELD,
-  exclusive,
-  inclusive,
 } from "./schema.ts";
 
 /** Nodes removed per round trip by clear() (each step is atomic, a clear of a larger graph is not). */
@@ -76,7 +76,11 @@ function edgeArgs(keys: readonly EdgeKey[]): string[] {
 }
 
 /** ARGV tail shared by the neighbour scripts: direction, limit, types (sorted, unique), ids. */
-function neighborArgs(ids: readonly string[], query: NeighborQuery, limit: boolean): (string | number)[] {
+function neighborArgs(
+  ids: readonly string[],
+  query: NeighborQuery,
+  limit: boolean,
+): (string | number)[] {
   const types = query.types ? [...new Set(query.types)].sort(compareUtf8) : [];
   return [query.direction, limit ? (query.limit ?? 0) : 0, types.length, ...types, ...ids];
 }
@@ -85,7 +89,10 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
   const fixed = (g: GraphKeys) => [g.nodes, g.edges, g.edgeTypes, g.loops, g.nodeTypes];
 
   /** Runs a write script, then registers the graph (after it, see FORGET_IF_EMPTY). */
-  async function write(graph: string, fn: (evalsha: PipelineScript, g: GraphKeys) => void): Promise<unknown> {
+  async function write(
+    graph: string,
+    fn: (evalsha: PipelineScript, g: GraphKeys) => void,
+  ): Promise<unknown> {
     const g = layout.graph(graph);
     const [reply] = await conn.pipeline((p, evalsha) => {
       fn(evalsha, g);
@@ -99,7 +106,9 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
   }
 
   function readNodes(ids: readonly string[], reply: unknown): (NodeRecord | undefined)[] {
-    return (reply as (string[] | null)[]).map((fields, i) => (fields ? nodeRecord(ids[i] as string, fields) : undefined));
+    return (reply as (string[] | null)[]).map((fields, i) =>
+      fields ? nodeRecord(ids[i] as string, fields) : undefined,
+    );
   }
 
   function readNeighbors(reply: unknown): EdgeRecord[][] {
@@ -114,7 +123,9 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         const typeMode = n.type === undefined ? "keep" : n.type === null ? "null" : "set";
         args.push(n.id, typeMode, n.type ?? "", pairs.length / 2, ...pairs);
       }
-      await write(graph, (evalsha, g) => evalsha(GRAPH_UPSERT_NODES, [g.nodes, g.nodeTypes], [g.base, ...args]));
+      await write(graph, (evalsha, g) =>
+        evalsha(GRAPH_UPSERT_NODES, [g.nodes, g.nodeTypes], [g.base, ...args]),
+      );
     },
 
     async upsertEdges(graph, edges, mode) {
@@ -123,7 +134,9 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         const pairs = propPairs(e.props);
         args.push(e.from, e.type, e.to, pairs.length / 2, ...pairs);
       }
-      await write(graph, (evalsha, g) => evalsha(GRAPH_UPSERT_EDGES, [g.nodes, g.edges, g.edgeTypes, g.loops], [g.base, ...args]));
+      await write(graph, (evalsha, g) =>
+        evalsha(GRAPH_UPSERT_EDGES, [g.nodes, g.edges, g.edgeTypes, g.loops], [g.base, ...args]),
+      );
     },
 
     async getNodes(graph, ids) {
@@ -133,10 +146,16 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
 
     async getEdges(graph, keys) {
       const g = layout.graph(graph);
-      const reply = (await conn.script(GRAPH_GET_EDGES, [g.nodes], [g.base, ...edgeArgs(keys)])) as (string[] | null)[];
+      const reply = (await conn.script(
+        GRAPH_GET_EDGES,
+        [g.nodes],
+        [g.base, ...edgeArgs(keys)],
+      )) as (string[] | null)[];
       return reply.map((fields, i) => {
         const k = keys[i] as EdgeKey;
-        return fields ? { from: k.from, type: k.type, to: k.to, props: propsText(fields) } : undefined;
+        return fields
+          ? { from: k.from, type: k.type, to: k.to, props: propsText(fields) }
+          : undefined;
       });
     },
 
@@ -147,17 +166,27 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
 
     async deleteEdges(graph, keys) {
       const g = layout.graph(graph);
-      return (await conn.script(GRAPH_DELETE_EDGES, [g.nodes, g.edges, g.edgeTypes, g.loops], [g.base, ...edgeArgs(keys)])) as number;
+      return (await conn.script(
+        GRAPH_DELETE_EDGES,
+        [g.nodes, g.edges, g.edgeTypes, g.loops],
+        [g.base, ...edgeArgs(keys)],
+      )) as number;
     },
 
     async neighbors(graph, ids, query) {
       const g = layout.graph(graph);
-      return readNeighbors(await conn.script(GRAPH_NEIGHBORS, [g.nodes], [g.base, ...neighborArgs(ids, query, true)]));
+      return readNeighbors(
+        await conn.script(GRAPH_NEIGHBORS, [g.nodes], [g.base, ...neighborArgs(ids, query, true)]),
+      );
     },
 
     async degree(graph, ids, query) {
       const g = layout.graph(graph);
-      return (await conn.script(GRAPH_DEGREE, [g.nodes, g.edges, g.edgeTypes, g.loops], [g.base, ...neighborArgs(ids, query, false)])) as number[];
+      return (await conn.script(
+        GRAPH_DEGREE,
+        [g.nodes, g.edges, g.edgeTypes, g.loops],
+        [g.base, ...neighborArgs(ids, query, false)],
+      )) as number[];
     },
 
     async listNodes(graph, query) {
@@ -168,13 +197,17 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         min = query.after === undefined ? "-" : exclusive(query.after);
         max = "+";
       } else {
-        min = query.after === undefined ? inclusive(`${query.type}\u0000`) : exclusive(`${query.type}\u0000${query.after}`);
+        min =
+          query.after === undefined
+            ? inclusive(`${query.type}\u0000`)
+            : exclusive(`${query.type}\u0000${query.after}`);
         max = `(${query.type}\u0001`;
       }
-      const reply = (await conn.script(GRAPH_LIST_NODES, [g.nodes, g.nodeTypes], [g.base, min, max, query.limit, query.type === undefined ? "0" : "1"])) as [
-        string,
-        string[],
-      ][];
+      const reply = (await conn.script(
+        GRAPH_LIST_NODES,
+        [g.nodes, g.nodeTypes],
+        [g.base, min, max, query.limit, query.type === undefined ? "0" : "1"],
+      )) as [string, string[]][];
       return reply.map(([id, fields]) => nodeRecord(id, fields));
     },
 
@@ -198,7 +231,11 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
           else min = `[${t}\u0000${after.from}\u0001`;
         }
       }
-      const reply = (await conn.script(GRAPH_LIST_EDGES, [g.edges, g.edgeTypes], [g.base, min, max, query.limit, query.type === undefined ? "0" : "1"])) as RawEdge[];
+      const reply = (await conn.script(
+        GRAPH_LIST_EDGES,
+        [g.edges, g.edgeTypes],
+        [g.base, min, max, query.limit, query.type === undefined ? "0" : "1"],
+      )) as RawEdge[];
       return reply.map(edgeRecord);
     },
 
@@ -228,7 +265,8 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       const empty = names.filter((_, i) => sizes[i] === 0);
       if (empty.length > 0) {
         await conn.pipeline((_, evalsha) => {
-          for (const name of empty) evalsha(FORGET_IF_EMPTY, [layout.graphs, layout.graph(name).nodes], [name]);
+          for (const name of empty)
+            evalsha(FORGET_IF_EMPTY, [layout.graphs, layout.graph(name).nodes], [name]);
         });
       }
       return names.filter((_, i) => (sizes[i] as number) > 0);
@@ -240,14 +278,25 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
      */
     async traverse(graph, seeds, query): Promise<TraverseRecords> {
       const g = layout.graph(graph);
-      const neighborQuery: NeighborQuery = query.types ? { direction: query.direction, types: query.types } : { direction: query.direction };
+      const neighborQuery: NeighborQuery = query.types
+        ? { direction: query.direction, types: query.types }
+        : { direction: query.direction };
       const fetchLevel = async (ids: readonly string[], expand: boolean) => {
         const replies = await conn.pipeline((_, evalsha) => {
           queueNodes(evalsha, g, ids);
-          if (expand) evalsha(GRAPH_NEIGHBORS, [g.nodes], [g.base, ...neighborArgs(ids, neighborQuery, false)]);
+          if (expand)
+            evalsha(
+              GRAPH_NEIGHBORS,
+              [g.nodes],
+              [g.base, ...neighborArgs(ids, neighborQuery, false)],
+            );
         });
         const incident = new Map<string, EdgeRecord[]>();
-        if (expand) readNeighbors(replies[1]).forEach((edges, i) => incident.set(ids[i] as string, edges));
+        if (expand) {
+          readNeighbors(replies[1]).forEach((edges, i) => {
+            incident.set(ids[i] as string, edges);
+          });
+        }
         return { nodes: readNodes(ids, replies[0]), incident };
       };
       return walk(seeds, query, fetchLevel);
@@ -255,7 +304,10 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
   };
 }
 
-type FetchLevel = (ids: readonly string[], expand: boolean) => Promise<{ nodes: (NodeRecord | undefined)[]; incident: Map<string, EdgeRecord[]> }>;
+type FetchLevel = (
+  ids: readonly string[],
+  expand: boolean,
+) => Promise<{ nodes: (NodeRecord | undefined)[]; incident: Map<string, EdgeRecord[]> }>;
 
 function otherEnd(edge: EdgeRecord, from: string): string {
   return edge.from === from ? edge.to : edge.from;
@@ -266,7 +318,11 @@ function edgeId(e: EdgeRecord): string {
 }
 
 /** The breadth-first walk of core's traverse(); `fetchLevel` reads a level's nodes and edges at once. */
-async function walk(seeds: readonly string[], query: TraverseQuery, fetchLevel: FetchLevel): Promise<TraverseRecords> {
+async function walk(
+  seeds: readonly string[],
+  query: TraverseQuery,
+  fetchLevel: FetchLevel,
+): Promise<TraverseRecords> {
   const { maxDepth, maxNodes } = query;
   const records = new Map<string, NodeRecord>();
   const depth = new Map<string, number>();

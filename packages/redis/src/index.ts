@@ -1,2 +1,2 @@
-export { createRedisDriver, openDriver, DEFAULT_URL } from "./driver.ts";
 export type { RedisDriverOptions } from "./driver.ts";
+export { createRedisDriver, DEFAULT_URL, openDriver } from "./driver.ts";

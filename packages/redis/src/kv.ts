@@ -5,15 +5,15 @@
 import type { BatchResult, EncodedEntry, KvDriver, KvListItem } from "@stowage/core";
 import type { Connection } from "./connection.ts";
 import {
+  exclusive,
   FORGET_IF_EMPTY,
+  inclusive,
   KV_COUNT,
   KV_DELETE,
   KV_LIST,
   KV_SET,
   type KvKeys,
   type Layout,
-  exclusive,
-  inclusive,
   prefixEnd,
 } from "./schema.ts";
 
@@ -39,15 +39,21 @@ function batchResult<T>(reply: unknown, map: (value: number) => T): BatchResult<
 /** ZRANGEBYLEX bounds of the keys that start with `prefix` and come after `after`. */
 function range(prefix: string, after: string | undefined): [string | Buffer, string | Buffer] {
   let min: string | Buffer = prefix === "" ? "-" : inclusive(prefix);
-  if (after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(prefix)) >= 0) min = exclusive(after);
+  if (after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(prefix)) >= 0)
+    min = exclusive(after);
   const max = prefix === "" ? "+" : exclusive(prefixEnd(prefix));
   return [min, max];
 }
 
 export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
-  const entryKeys = (keys: KvKeys, userKeys: readonly string[]) => userKeys.map((k) => keys.entry + k);
+  const entryKeys = (keys: KvKeys, userKeys: readonly string[]) =>
+    userKeys.map((k) => keys.entry + k);
 
-  async function getEntries(keys: KvKeys, userKeys: readonly string[], now: number): Promise<(EncodedEntry | undefined)[]> {
+  async function getEntries(
+    keys: KvKeys,
+    userKeys: readonly string[],
+    now: number,
+  ): Promise<(EncodedEntry | undefined)[]> {
     conn.assertOpen();
     if (userKeys.length === 0) return [];
     const raw = await conn.run((c) => c.mget(entryKeys(keys, userKeys)));
@@ -67,7 +73,18 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
         args.push(w.key, condition, w.expiresAt === null ? "" : String(w.expiresAt), w.value);
       }
       const [reply] = await conn.pipeline((p, evalsha) => {
-        evalsha(KV_SET, [keys.index, keys.expiry, ...entryKeys(keys, writes.map((w) => w.key))], args);
+        evalsha(
+          KV_SET,
+          [
+            keys.index,
+            keys.expiry,
+            ...entryKeys(
+              keys,
+              writes.map((w) => w.key),
+            ),
+          ],
+          args,
+        );
         // After the write, so that namespaces() never forgets a namespace being written (FORGET_IF_EMPTY).
         p.zadd(layout.namespaces, 0, ns);
       });
@@ -77,15 +94,31 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
     async deleteMany(ns, deletes, now) {
       const keys = layout.kv(ns);
       const args: (string | number)[] = [now];
-      for (const d of deletes) args.push(d.key, d.ifVersion === undefined ? "" : String(d.ifVersion));
-      const reply = await conn.script(KV_DELETE, [keys.index, keys.expiry, ...entryKeys(keys, deletes.map((d) => d.key))], args);
+      for (const d of deletes)
+        args.push(d.key, d.ifVersion === undefined ? "" : String(d.ifVersion));
+      const reply = await conn.script(
+        KV_DELETE,
+        [
+          keys.index,
+          keys.expiry,
+          ...entryKeys(
+            keys,
+            deletes.map((d) => d.key),
+          ),
+        ],
+        args,
+      );
       return batchResult(reply, (v) => v === 1);
     },
 
     async list(ns, query, now) {
       const keys = layout.kv(ns);
       const [min, max] = range(query.prefix, query.after);
-      const found = (await conn.script(KV_LIST, [keys.index, keys.expiry], [min, max, query.limit, now])) as string[];
+      const found = (await conn.script(
+        KV_LIST,
+        [keys.index, keys.expiry],
+        [min, max, query.limit, now],
+      )) as string[];
       if (!query.withValues) return found.map((key) => ({ key }));
       // A key deleted between the two round trips is listed without an entry (core skips it).
       const entries = await getEntries(keys, found, now);
@@ -98,7 +131,11 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
     async count(ns, prefix, now) {
       const keys = layout.kv(ns);
       const [min, max] = range(prefix, undefined);
-      return (await conn.script(KV_COUNT, [keys.index, keys.expiry], [min, max, now, prefix])) as number;
+      return (await conn.script(
+        KV_COUNT,
+        [keys.index, keys.expiry],
+        [min, max, now, prefix],
+      )) as number;
     },
 
     async clear(ns) {
@@ -137,7 +174,8 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
       });
       if (empty.length > 0) {
         await conn.pipeline((_, evalsha) => {
-          for (const ns of empty) evalsha(FORGET_IF_EMPTY, [layout.namespaces, layout.kv(ns).index], [ns]);
+          for (const ns of empty)
+            evalsha(FORGET_IF_EMPTY, [layout.namespaces, layout.kv(ns).index], [ns]);
         });
       }
       return live;

@@ -13,9 +13,17 @@ export function uniquePrefix(label: string): string {
   return `t-${label}-${randomUUID().slice(0, 8)}`;
 }
 
+/** A plain client for looking at what the driver stored; connection errors are the tests' business. */
+export function rawClient(url: string): Redis {
+  const client = new Redis(url);
+  client.on("error", () => {});
+  return client;
+}
+
 /** Deletes every key under `prefix` (and nothing else: no FLUSHDB on a shared server). */
 export async function deletePrefix(url: string, prefix: string): Promise<void> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on("error", () => {});
   try {
     await client.connect();
     let cursor = "0";

@@ -1,9 +1,9 @@
 // Options, URLs, the caller's own client, credentials in errors, close().
-import { UnavailableError, ValidationError, createStore, openStore } from "@stowage/core";
+import { createStore, openStore, UnavailableError, ValidationError } from "@stowage/core";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRedisDriver, openDriver } from "../src/index.ts";
-import { deletePrefix, testRedisUrl, uniquePrefix } from "./db.ts";
+import { deletePrefix, rawClient, testRedisUrl, uniquePrefix } from "./db.ts";
 
 const url = testRedisUrl();
 const prefix = uniquePrefix("driver");
@@ -24,7 +24,7 @@ describe("redis driver options", () => {
     try {
       expect(store.driverName).toBe("redis");
       await store.kv("by-url").set("k", "v");
-      const raw = new Redis(url);
+      const raw = rawClient(url);
       expect(await raw.exists(`${prefix}:kv:{by-url}:v:k`)).toBe(1);
       raw.disconnect();
       const again = createStore(await openDriver(url, { prefix }));
@@ -43,7 +43,9 @@ describe("redis driver options", () => {
     expect(client.status).toBe("ready");
     expect(await client.exists(`${prefix}:kv:{own-client}:v:k`)).toBe(1);
     client.disconnect();
-    expect(() => createRedisDriver({ client: new Redis(url, { lazyConnect: true, keyPrefix: "x:" }) })).toThrow(ValidationError);
+    expect(() =>
+      createRedisDriver({ client: new Redis(url, { lazyConnect: true, keyPrefix: "x:" }) }),
+    ).toThrow(ValidationError);
   });
 
   it("reports refused credentials as UnavailableError without the password", async () => {
@@ -67,7 +69,9 @@ describe("redis driver options", () => {
     await driver.close();
     await driver.close();
     await expect(driver.ping()).rejects.toMatchObject({ code: "CLOSED" });
-    await expect(driver.kv.list("n", { prefix: "", limit: 1, withValues: false }, Date.now())).rejects.toMatchObject({ code: "CLOSED" });
+    await expect(
+      driver.kv.list("n", { prefix: "", limit: 1, withValues: false }, Date.now()),
+    ).rejects.toMatchObject({ code: "CLOSED" });
     await expect(driver.graph?.stats("g")).rejects.toMatchObject({ code: "CLOSED" });
   });
 });

@@ -6,13 +6,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Store, UnavailableError, createStore } from "@stowage/core";
+import { createStore, type Store, UnavailableError } from "@stowage/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisDriver } from "../src/index.ts";
 
 function which(bin: string): string | undefined {
   try {
-    return execFileSync("sh", ["-c", `command -v ${bin}`], { encoding: "utf8" }).trim() || undefined;
+    return (
+      execFileSync("sh", ["-c", `command -v ${bin}`], { encoding: "utf8" }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -49,7 +51,20 @@ class Server {
   start(): void {
     this.process = spawn(
       REDIS_SERVER as string,
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", this.dir],
+      [
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--dir",
+        this.dir,
+      ],
       { stdio: "ignore" },
     );
   }
@@ -84,7 +99,11 @@ async function timed(op: () => Promise<unknown>): Promise<{ ms: number; error?: 
   }
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return;
@@ -102,8 +121,17 @@ describe.skipIf(!REDIS_SERVER)("redis fault tolerance (own redis-server)", () =>
   beforeAll(async () => {
     server = new Server(await freePort());
     server.start();
-    store = createStore(createRedisDriver({ url: `redis://127.0.0.1:${server.port}`, connectTimeoutMs: 1_000, commandTimeoutMs: 1_000 }));
-    await until("the server", async () => (await store.ping(), true));
+    store = createStore(
+      createRedisDriver({
+        url: `redis://127.0.0.1:${server.port}`,
+        connectTimeoutMs: 1_000,
+        commandTimeoutMs: 1_000,
+      }),
+    );
+    await until("the server", async () => {
+      await store.ping();
+      return true;
+    });
   });
 
   afterAll(async () => {
@@ -121,9 +149,28 @@ describe.skipIf(!REDIS_SERVER)("redis fault tolerance (own redis-server)", () =>
       for (let i = 0; running; i++) {
         const id = `${label}-${i}`;
         outcomes.push(
-          await timed(() => kv.setMany(Array.from({ length: BATCH }, (_, j) => ({ key: `${id}:${j}`, value: { batch: id }, ...(j === 0 ? { ifAbsent: true } : {}) })))),
+          await timed(() =>
+            kv.setMany(
+              Array.from({ length: BATCH }, (_, j) => ({
+                key: `${id}:${j}`,
+                value: { batch: id },
+                ...(j === 0 ? { ifAbsent: true } : {}),
+              })),
+            ),
+          ),
         );
-        outcomes.push(await timed(() => g.upsertEdges(Array.from({ length: BATCH }, (_, j) => ({ from: id, type: "has", to: `${id}:${j}`, props: { j } })))));
+        outcomes.push(
+          await timed(() =>
+            g.upsertEdges(
+              Array.from({ length: BATCH }, (_, j) => ({
+                from: id,
+                type: "has",
+                to: `${id}:${j}`,
+                props: { j },
+              })),
+            ),
+          ),
+        );
         await sleep(2);
       }
     })();
@@ -147,7 +194,8 @@ describe.skipIf(!REDIS_SERVER)("redis fault tolerance (own redis-server)", () =>
     }
     for (const [batch, n] of counts) expect(n, `kv batch ${batch}`).toBe(BATCH);
     const edges = new Map<string, number>();
-    for await (const e of g.edges()) if (e.from.startsWith(`${label}-`)) edges.set(e.from, (edges.get(e.from) ?? 0) + 1);
+    for await (const e of g.edges())
+      if (e.from.startsWith(`${label}-`)) edges.set(e.from, (edges.get(e.from) ?? 0) + 1);
     for (const [batch, n] of edges) expect(n, `graph batch ${batch}`).toBe(BATCH);
     return counts.size;
   }
@@ -155,7 +203,9 @@ describe.skipIf(!REDIS_SERVER)("redis fault tolerance (own redis-server)", () =>
   function checkFailures(label: string, outcomes: { ms: number; error?: unknown }[]): number {
     const failed = outcomes.filter((o) => o.error);
     const slowest = Math.max(...failed.map((o) => o.ms));
-    console.log(`[redis fault] ${label}: ${outcomes.length} operations, ${failed.length} failed, slowest failure ${slowest.toFixed(0)} ms`);
+    console.log(
+      `[redis fault] ${label}: ${outcomes.length} operations, ${failed.length} failed, slowest failure ${slowest.toFixed(0)} ms`,
+    );
     for (const o of failed) {
       expect(o.error).toBeInstanceOf(UnavailableError);
       expect((o.error as UnavailableError).retryable).toBe(true);
@@ -168,13 +218,25 @@ describe.skipIf(!REDIS_SERVER)("redis fault tolerance (own redis-server)", () =>
     const run = runBatches("pause");
     await until("some batches", async () => run.outcomes.length >= 10);
     server.signal("SIGSTOP");
-    await until("failures while paused", async () => run.outcomes.filter((o) => o.error).length >= 3);
+    await until(
+      "failures while paused",
+      async () => run.outcomes.filter((o) => o.error).length >= 3,
+    );
     // Calls made while paused end within the bound too.
-    const whilePaused = await Promise.all([timed(() => store.kv("fault").get("x")), timed(() => store.graph("fault").stats())]);
+    const whilePaused = await Promise.all([
+      timed(() => store.kv("fault").get("x")),
+      timed(() => store.graph("fault").stats()),
+    ]);
     server.signal("SIGCONT");
-    await until("recovery", async () => (await store.ping(), true));
+    await until("recovery", async () => {
+      await store.ping();
+      return true;
+    });
     const after = run.outcomes.length;
-    await until("batches after recovery", async () => run.outcomes.slice(after).filter((o) => !o.error).length >= 6);
+    await until(
+      "batches after recovery",
+      async () => run.outcomes.slice(after).filter((o) => !o.error).length >= 6,
+    );
     await run.stop();
     expect(checkFailures("paused", [...run.outcomes, ...whilePaused])).toBeGreaterThanOrEqual(3);
     expect(whilePaused.every((o) => o.error instanceof UnavailableError)).toBe(true);
@@ -186,11 +248,20 @@ describe.skipIf(!REDIS_SERVER)("redis fault tolerance (own redis-server)", () =>
     await until("some batches", async () => run.outcomes.length >= 10);
     await server.kill();
     await until("failures while down", async () => run.outcomes.filter((o) => o.error).length >= 5);
-    const whileDown = await Promise.all([timed(() => store.kv("fault").get("x")), timed(() => store.ping())]);
+    const whileDown = await Promise.all([
+      timed(() => store.kv("fault").get("x")),
+      timed(() => store.ping()),
+    ]);
     server.start();
-    await until("recovery", async () => (await store.ping(), true));
+    await until("recovery", async () => {
+      await store.ping();
+      return true;
+    });
     const after = run.outcomes.length;
-    await until("batches after restart", async () => run.outcomes.slice(after).filter((o) => !o.error).length >= 6);
+    await until(
+      "batches after restart",
+      async () => run.outcomes.slice(after).filter((o) => !o.error).length >= 6,
+    );
     await run.stop();
     expect(checkFailures("killed", [...run.outcomes, ...whileDown])).toBeGreaterThanOrEqual(5);
     expect(whileDown.every((o) => o.error instanceof UnavailableError)).toBe(true);
@@ -203,7 +274,9 @@ describe.skipIf(!REDIS_SERVER)("redis fault tolerance (own redis-server)", () =>
 
   it("reports an unreachable server as UnavailableError quickly, and a closed driver as closed", async () => {
     const port = await freePort();
-    const unreachable = createStore(createRedisDriver({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500 }));
+    const unreachable = createStore(
+      createRedisDriver({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500 }),
+    );
     const kv = unreachable.kv("x");
     const outcome = await timed(() => kv.get("k"));
     expect(outcome.error).toBeInstanceOf(UnavailableError);
@@ -213,6 +286,8 @@ describe.skipIf(!REDIS_SERVER)("redis fault tolerance (own redis-server)", () =>
     // The driver alone (no store in front) says closed too.
     const driver = createRedisDriver({ url: `redis://127.0.0.1:${port}` });
     await driver.close();
-    await expect(driver.kv.getMany("x", ["k"], Date.now())).rejects.toMatchObject({ code: "CLOSED" });
+    await expect(driver.kv.getMany("x", ["k"], Date.now())).rejects.toMatchObject({
+      code: "CLOSED",
+    });
   });
 });

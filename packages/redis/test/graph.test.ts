@@ -1,11 +1,11 @@
 // Redis-specific graph behaviour: key layout and cleanup, atomic cascades, native traversal equal
 // to core's reference walk, listing across type boundaries, large batches.
 import { randomUUID } from "node:crypto";
-import { type Store, compareEdgeKeys, compareUtf8, createStore, traverse } from "@stowage/core";
-import { Redis } from "ioredis";
+import { compareEdgeKeys, compareUtf8, createStore, type Store, traverse } from "@stowage/core";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisDriver } from "../src/index.ts";
-import { deletePrefix, testRedisUrl, uniquePrefix } from "./db.ts";
+import { deletePrefix, rawClient, testRedisUrl, uniquePrefix } from "./db.ts";
 
 const url = testRedisUrl();
 const prefix = uniquePrefix("graph");
@@ -18,7 +18,7 @@ function gname(): string {
 }
 
 beforeAll(() => {
-  raw = new Redis(url);
+  raw = rawClient(url);
   store = createStore(driver());
 });
 
@@ -76,9 +76,17 @@ describe("redis graph layout", () => {
 
   it("merges props key by key and keeps or replaces the type", async () => {
     const g = store.graph(gname());
-    await g.upsertNode({ id: "n", type: "person", props: { a: 1, nested: { x: 1, y: 2 }, big: 2n ** 70n } });
+    await g.upsertNode({
+      id: "n",
+      type: "person",
+      props: { a: 1, nested: { x: 1, y: 2 }, big: 2n ** 70n },
+    });
     await g.upsertNode({ id: "n", props: { nested: { x: 3 }, b: [1, { c: "{}" }] } });
-    expect(await g.getNode("n")).toEqual({ id: "n", type: "person", props: { a: 1, nested: { x: 3 }, big: 2n ** 70n, b: [1, { c: "{}" }] } });
+    expect(await g.getNode("n")).toEqual({
+      id: "n",
+      type: "person",
+      props: { a: 1, nested: { x: 3 }, big: 2n ** 70n, b: [1, { c: "{}" }] },
+    });
     await g.upsertNode({ id: "n", props: { only: true } }, { mode: "replace" });
     expect(await g.getNode("n")).toEqual({ id: "n", type: null, props: { only: true } });
     expect((await g.listNodes({ type: "person" })).items).toEqual([]);
@@ -86,9 +94,19 @@ describe("redis graph layout", () => {
     expect((await g.listNodes({ type: "robot" })).items.map((n) => n.id)).toEqual(["n"]);
     await g.upsertEdge({ from: "n", type: "knows", to: "m", props: { since: new Date(0), w: 1 } });
     await g.upsertEdge({ from: "n", type: "knows", to: "m", props: { w: 2 } });
-    expect(await g.getEdge("n", "knows", "m")).toEqual({ from: "n", type: "knows", to: "m", props: { since: new Date(0), w: 2 } });
+    expect(await g.getEdge("n", "knows", "m")).toEqual({
+      from: "n",
+      type: "knows",
+      to: "m",
+      props: { since: new Date(0), w: 2 },
+    });
     await g.upsertEdge({ from: "n", type: "knows", to: "m" }, { mode: "replace" });
-    expect(await g.getEdge("n", "knows", "m")).toEqual({ from: "n", type: "knows", to: "m", props: {} });
+    expect(await g.getEdge("n", "knows", "m")).toEqual({
+      from: "n",
+      type: "knows",
+      to: "m",
+      props: {},
+    });
     expect(await g.getNode("m")).toEqual({ id: "m", type: null, props: {} });
     expect(await g.getEdge("m", "knows", "n")).toBeUndefined();
   });
@@ -106,18 +124,55 @@ describe("redis graph neighbours and listing", () => {
       { from: "x", type: "b", to: "x" },
       { from: "v", type: "c", to: "x" },
     ]);
-    const ids = (list: { id: string; edge: { type: string } }[]) => list.map((n) => `${n.edge.type}:${n.id}`);
-    expect(ids(await g.neighbors("x", { direction: "out" }))).toEqual(["a:x", "a:y", "a:z", "b:x", "b:z"]);
+    const ids = (list: { id: string; edge: { type: string } }[]) =>
+      list.map((n) => `${n.edge.type}:${n.id}`);
+    expect(ids(await g.neighbors("x", { direction: "out" }))).toEqual([
+      "a:x",
+      "a:y",
+      "a:z",
+      "b:x",
+      "b:z",
+    ]);
     expect(ids(await g.neighbors("x", { direction: "in" }))).toEqual(["a:w", "a:x", "b:x", "c:v"]);
-    expect(ids(await g.neighbors("x", { direction: "both" }))).toEqual(["a:x", "a:y", "a:z", "b:x", "b:z", "a:w", "c:v"]);
-    expect(ids(await g.neighbors("x", { direction: "both", types: ["c", "a"] }))).toEqual(["a:x", "a:y", "a:z", "a:w", "c:v"]);
-    expect(ids(await g.neighbors("x", { direction: "both", limit: 6 }))).toEqual(["a:x", "a:y", "a:z", "b:x", "b:z", "a:w"]);
-    expect(ids(await g.neighbors("x", { direction: "in", limit: 2, types: ["b", "c"] }))).toEqual(["b:x", "c:v"]);
+    expect(ids(await g.neighbors("x", { direction: "both" }))).toEqual([
+      "a:x",
+      "a:y",
+      "a:z",
+      "b:x",
+      "b:z",
+      "a:w",
+      "c:v",
+    ]);
+    expect(ids(await g.neighbors("x", { direction: "both", types: ["c", "a"] }))).toEqual([
+      "a:x",
+      "a:y",
+      "a:z",
+      "a:w",
+      "c:v",
+    ]);
+    expect(ids(await g.neighbors("x", { direction: "both", limit: 6 }))).toEqual([
+      "a:x",
+      "a:y",
+      "a:z",
+      "b:x",
+      "b:z",
+      "a:w",
+    ]);
+    expect(ids(await g.neighbors("x", { direction: "in", limit: 2, types: ["b", "c"] }))).toEqual([
+      "b:x",
+      "c:v",
+    ]);
     expect(await g.degree("x", { direction: "both" })).toBe(7);
     expect(await g.degree("x", { direction: "both", types: ["b"] })).toBe(2);
     expect(await g.degree("x", { direction: "in" })).toBe(4);
     expect(await g.degree("nobody")).toBe(0);
-    expect(await g.deleteEdges([{ from: "x", type: "a", to: "x" }, { from: "x", type: "a", to: "x" }, { from: "q", type: "a", to: "x" }])).toBe(1);
+    expect(
+      await g.deleteEdges([
+        { from: "x", type: "a", to: "x" },
+        { from: "x", type: "a", to: "x" },
+        { from: "q", type: "a", to: "x" },
+      ]),
+    ).toBe(1);
     expect(await g.degree("x", { direction: "both" })).toBe(6);
   });
 
@@ -128,7 +183,9 @@ describe("redis graph neighbours and listing", () => {
     const types = ["t", "t2", "u"];
     await g.upsertNodes(ids.map((id, i) => ({ id, type: i % 2 ? "t" : "u", props: { i } })));
     const edges = [];
-    for (const from of ids) for (const to of ids) for (const type of types) if (random() < 0.3) edges.push({ from, type, to });
+    for (const from of ids)
+      for (const to of ids)
+        for (const type of types) if (random() < 0.3) edges.push({ from, type, to });
     await g.upsertEdges(edges);
     const sortedEdges = [...edges].sort(compareEdgeKeys);
     for (const pageSize of [1, 3, 7]) {
@@ -138,7 +195,9 @@ describe("redis graph neighbours and listing", () => {
       for (const type of types) {
         const some = [];
         for await (const e of g.edges({ type, pageSize })) some.push(`${e.from}|${e.type}|${e.to}`);
-        expect(some).toEqual(sortedEdges.filter((e) => e.type === type).map((e) => `${e.from}|${e.type}|${e.to}`));
+        expect(some).toEqual(
+          sortedEdges.filter((e) => e.type === type).map((e) => `${e.from}|${e.type}|${e.to}`),
+        );
       }
       const nodes = [];
       for await (const n of g.nodes({ pageSize })) nodes.push(n.id);
@@ -154,7 +213,9 @@ describe("redis graph neighbours and listing", () => {
       for (const type of types) {
         const got = await graphDriver.graph?.listEdges(g.name, { type, after, limit: 1000 });
         expect(got?.map((e) => `${e.from}|${e.type}|${e.to}`)).toEqual(
-          sortedEdges.filter((e) => e.type === type && compareEdgeKeys(e, after) > 0).map((e) => `${e.from}|${e.type}|${e.to}`),
+          sortedEdges
+            .filter((e) => e.type === type && compareEdgeKeys(e, after) > 0)
+            .map((e) => `${e.from}|${e.type}|${e.to}`),
         );
       }
     } finally {
@@ -182,7 +243,10 @@ describe("redis graph traversal", () => {
         }
         await graph.upsertEdges(name, edges, "merge");
         for (let q = 0; q < 8; q++) {
-          const seeds = [ids[Math.floor(random() * n)] as string, ...(random() < 0.3 ? ["missing", ids[0] as string] : [])];
+          const seeds = [
+            ids[Math.floor(random() * n)] as string,
+            ...(random() < 0.3 ? ["missing", ids[0] as string] : []),
+          ];
           const options = {
             maxDepth: Math.floor(random() * 4),
             direction: (["out", "in", "both"] as const)[Math.floor(random() * 3)],
@@ -204,16 +268,24 @@ describe("redis graph traversal", () => {
     const d = driver();
     const name = gname();
     try {
-      await d.graph?.upsertEdges(name, [
-        { from: "a", type: "r", to: "b", props: "{}" },
-        { from: "b", type: "r", to: "c", props: "{}" },
-        { from: "c", type: "r", to: "d", props: "{}" },
-      ], "merge");
+      await d.graph?.upsertEdges(
+        name,
+        [
+          { from: "a", type: "r", to: "b", props: "{}" },
+          { from: "b", type: "r", to: "c", props: "{}" },
+          { from: "c", type: "r", to: "d", props: "{}" },
+        ],
+        "merge",
+      );
       await d.ping();
       const monitor = await raw.duplicate().monitor();
       const seen: string[] = [];
       monitor.on("monitor", (_time: string, args: string[]) => {
-        if (String(args[0]).toLowerCase() === "evalsha" && args.some((a) => String(a).includes(`{${name}}`))) seen.push(String(args[0]));
+        if (
+          String(args[0]).toLowerCase() === "evalsha" &&
+          args.some((a) => String(a).includes(`{${name}}`))
+        )
+          seen.push(String(args[0]));
       });
       const result = await store.graph(name).traverse("a", { maxDepth: 3 });
       expect(result.nodes.map((n) => `${n.id}@${n.depth}`)).toEqual(["a@0", "b@1", "c@2", "d@3"]);
@@ -230,7 +302,12 @@ describe("redis graph traversal", () => {
 describe("redis graph batches", () => {
   it("upserts 10,000 edges atomically in one script and deletes a hub with all its edges at once", async () => {
     const g = store.graph(gname());
-    const edges = Array.from({ length: 10_000 }, (_, i) => ({ from: "hub", type: i % 2 ? "odd" : "even", to: `n${i}`, props: { i } }));
+    const edges = Array.from({ length: 10_000 }, (_, i) => ({
+      from: "hub",
+      type: i % 2 ? "odd" : "even",
+      to: `n${i}`,
+      props: { i },
+    }));
     let started = performance.now();
     await g.upsertEdges(edges);
     const upsertMs = performance.now() - started;

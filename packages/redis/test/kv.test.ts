@@ -1,11 +1,11 @@
 // Redis-specific KV behaviour: key layout, the index staying honest, expiry by the caller's clock,
 // byte order across UTF-8, batches. The shared semantics are the conformance kit's job.
 import { randomUUID } from "node:crypto";
-import { ConflictError, type Store, createStore, encodeValue } from "@stowage/core";
-import { Redis } from "ioredis";
+import { ConflictError, createStore, encodeValue, type Store } from "@stowage/core";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisDriver } from "../src/index.ts";
-import { deletePrefix, testRedisUrl, uniquePrefix } from "./db.ts";
+import { deletePrefix, rawClient, testRedisUrl, uniquePrefix } from "./db.ts";
 
 const url = testRedisUrl();
 const prefix = uniquePrefix("kv");
@@ -23,7 +23,7 @@ function ns(): string {
 }
 
 beforeAll(async () => {
-  raw = new Redis(url);
+  raw = rawClient(url);
 });
 
 afterAll(async () => {
@@ -61,22 +61,34 @@ describe("redis kv layout", () => {
       expect(key.slice(open + 1, key.indexOf("}", open))).toBe(name);
     }
     expect(keys).toEqual(
-      [`${prefix}:kv:{${name}}:i`, `${prefix}:kv:{${name}}:x`, `${prefix}:kv:{${name}}:v:{evil}`, `${prefix}:kv:{${name}}:v:a:b:{c}`, `${prefix}:kv:{${name}}:v:}{`].sort(),
+      [
+        `${prefix}:kv:{${name}}:i`,
+        `${prefix}:kv:{${name}}:x`,
+        `${prefix}:kv:{${name}}:v:{evil}`,
+        `${prefix}:kv:{${name}}:v:a:b:{c}`,
+        `${prefix}:kv:{${name}}:v:}{`,
+      ].sort(),
     );
     // Same slot for all of them.
-    const slots = new Set(await Promise.all(keys.map((k) => raw.cluster("KEYSLOT", k).catch(() => null))));
+    const slots = new Set(
+      await Promise.all(keys.map((k) => raw.cluster("KEYSLOT", k).catch(() => null))),
+    );
     if (!slots.has(null)) expect(slots.size).toBe(1);
     // The stored entry: "<version>:<expiresAt>:<encoded value>", with the expiry set on the key too.
     const entry = await raw.get(`${prefix}:kv:{${name}}:v:}{`);
     expect(entry).toMatch(/^1:\d+:/);
     expect(await raw.pttl(`${prefix}:kv:{${name}}:v:}{`)).toBeGreaterThan(50_000);
-    expect(await raw.get(`${prefix}:kv:{${name}}:v:{evil}`)).toBe(`1::${encodeValue(1, { maxBytes: 100 })}`);
+    expect(await raw.get(`${prefix}:kv:{${name}}:v:{evil}`)).toBe(
+      `1::${encodeValue(1, { maxBytes: 100 })}`,
+    );
   });
 
   it("clears one namespace only and forgets it", async () => {
     const store = open();
     const [a, b] = [ns(), ns()];
-    await store.kv(a).setMany(Array.from({ length: 2_500 }, (_, i) => ({ key: `k${i}`, value: i })));
+    await store
+      .kv(a)
+      .setMany(Array.from({ length: 2_500 }, (_, i) => ({ key: `k${i}`, value: i })));
     await store.kv(b).set("keep", true);
     expect(await store.namespaces()).toEqual(expect.arrayContaining([a, b]));
     await store.kv(a).clear();
@@ -91,7 +103,23 @@ describe("redis kv layout", () => {
 describe("redis kv order and prefixes", () => {
   it("lists in UTF-8 byte order and bounds prefixes by bytes, including 4-byte characters", async () => {
     const kv = open().kv(ns());
-    const keys = ["a", "a\u0001", "a~", "a\u00ff", "a\uffff", "a😀", "a😀x", "a😁", "b", "😀", "😀\u0001", "😀😀", "😁", "\uffff", "\ufffd"];
+    const keys = [
+      "a",
+      "a\u0001",
+      "a~",
+      "a\u00ff",
+      "a\uffff",
+      "a😀",
+      "a😀x",
+      "a😁",
+      "b",
+      "😀",
+      "😀\u0001",
+      "😀😀",
+      "😁",
+      "\uffff",
+      "\ufffd",
+    ];
     await kv.setMany(keys.map((key) => ({ key, value: key })));
     const byBytes = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
     const listed: string[] = [];
@@ -140,17 +168,23 @@ describe("redis kv expiry", () => {
     const store = open();
     const name = ns();
     const kv = store.kv(name);
-    await kv.setMany(Array.from({ length: 20 }, (_, i) => ({ key: `gone${i}`, value: i, ttlMs: 1 })));
+    await kv.setMany(
+      Array.from({ length: 20 }, (_, i) => ({ key: `gone${i}`, value: i, ttlMs: 1 })),
+    );
     await kv.set("stays", true);
     // Wait until Redis itself has expired them (PEXPIREAT), without depending on how fast.
-    for (let i = 0; i < 200 && (await raw.exists(`${prefix}:kv:{${name}}:v:gone0`)) === 1; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && (await raw.exists(`${prefix}:kv:{${name}}:v:gone0`)) === 1; i++)
+      await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 5));
     expect(await raw.zcard(`${prefix}:kv:{${name}}:i`)).toBe(21);
     expect(await kv.count()).toBe(1);
     expect(await raw.zcard(`${prefix}:kv:{${name}}:i`)).toBe(1);
     expect(await raw.zcard(`${prefix}:kv:{${name}}:x`)).toBe(0);
-    await kv.setMany(Array.from({ length: 5 }, (_, i) => ({ key: `again${i}`, value: i, ttlMs: 1 })));
-    for (let i = 0; i < 200 && (await raw.exists(`${prefix}:kv:{${name}}:v:again4`)) === 1; i++) await new Promise((r) => setTimeout(r, 5));
+    await kv.setMany(
+      Array.from({ length: 5 }, (_, i) => ({ key: `again${i}`, value: i, ttlMs: 1 })),
+    );
+    for (let i = 0; i < 200 && (await raw.exists(`${prefix}:kv:{${name}}:v:again4`)) === 1; i++)
+      await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 5));
     expect((await kv.list()).items).toEqual(["stays"]);
     expect(await raw.zcard(`${prefix}:kv:{${name}}:i`)).toBe(1);
@@ -175,7 +209,12 @@ describe("redis kv batches", () => {
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).keys).toEqual(["b", "a2"]);
     expect(await kv.getMany(["a", "b", "c"])).toEqual([1, 1, undefined]);
-    expect(await kv.setMany([{ key: "a", value: 3, ifVersion: 1 }, { key: "c", value: 3, ifAbsent: true }])).toEqual([2, 1]);
+    expect(
+      await kv.setMany([
+        { key: "a", value: 3, ifVersion: 1 },
+        { key: "c", value: 3, ifAbsent: true },
+      ]),
+    ).toEqual([2, 1]);
     await expect(kv.delete("a", { ifVersion: 1 })).rejects.toBeInstanceOf(ConflictError);
     expect(await kv.delete("a", { ifVersion: 2 })).toBe(true);
     expect(await kv.deleteMany(["a", "b", "c", "zz"])).toBe(2);
@@ -184,13 +223,18 @@ describe("redis kv batches", () => {
   it("loses no increment under concurrent update() from two drivers", async () => {
     const name = ns();
     const [a, b] = [open().kv<number>(name), open().kv<number>(name)];
-    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).update("n", (v) => (v ?? 0) + 1)));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).update("n", (v) => (v ?? 0) + 1)),
+    );
     expect(await a.getEntry("n")).toMatchObject({ value: 40, version: 40 });
   });
 
   it("writes a batch of 10,000 entries in one script", async () => {
     const kv = open().kv(ns());
-    const items = Array.from({ length: 10_000 }, (_, i) => ({ key: `key:${String(i).padStart(5, "0")}`, value: { i } }));
+    const items = Array.from({ length: 10_000 }, (_, i) => ({
+      key: `key:${String(i).padStart(5, "0")}`,
+      value: { i },
+    }));
     const started = performance.now();
     const versions = await kv.setMany(items);
     const writeMs = performance.now() - started;
@@ -203,6 +247,8 @@ describe("redis kv batches", () => {
     const t3 = performance.now();
     await kv.clear();
     const clearMs = performance.now() - t3;
-    console.log(`[redis] 10k setMany ${writeMs.toFixed(0)} ms, count ${countMs.toFixed(1)} ms, clear ${clearMs.toFixed(0)} ms`);
+    console.log(
+      `[redis] 10k setMany ${writeMs.toFixed(0)} ms, count ${countMs.toFixed(1)} ms, clear ${clearMs.toFixed(0)} ms`,
+    );
   });
 });
