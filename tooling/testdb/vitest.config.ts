@@ -5,5 +5,6 @@ import { defineStowageProject } from "@stowage/vitest-preset";
 export default defineStowageProject("testdb", import.meta.url, {
   test: {
     globalSetup: ["./src/global-redis.ts", "./src/global-postgres.ts"],
+    sequence: { groupOrder: 0 },
   },
 });

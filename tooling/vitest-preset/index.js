@@ -29,6 +29,9 @@ export function defineStowageProject(name, configUrl, extra = {}) {
         include: ["test/**/*.test.ts", "src/**/*.test.ts"],
         testTimeout: 30_000,
         hookTimeout: 180_000,
+        // Projects in group 0 (the test-database smoke tests) run before everything else, so a
+        // broken image fails loudly before any driver suite.
+        sequence: { groupOrder: 1 },
       },
     }),
     extra,
