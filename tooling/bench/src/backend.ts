@@ -8,6 +8,8 @@ export interface OpenBackend {
   readonly raw: RawOps;
   /** One line for the report: where the data lives, settings that matter. */
   readonly detail: string;
+  /** Runs once after seeding, before timing (e.g. statistics, as a server in steady state has). */
+  afterSeed?(): Promise<void>;
   /** Removes the raw tables/keys and closes the raw client (the runner clears and closes the store). */
   close(): Promise<void>;
 }

@@ -43,6 +43,7 @@ async function runBackend(backend: Backend, budget: Budget, run: string): Promis
   try {
     const t0 = performance.now();
     await seed(store, raw, names);
+    await opened.afterSeed?.();
     console.log(`  seeded both sides in ${formatMs(performance.now() - t0)}`);
     report.mismatches = await verify(store, raw, names);
     for (const m of report.mismatches) console.log(`  ⚠ answers differ — ${m}`);
