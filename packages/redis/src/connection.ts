@@ -153,10 +153,15 @@ export class Connection {
   ): Promise<unknown> {
     return this.run(async (client) => {
       try {
-        return await client.evalsha(this.#sha(script), keys.length, ...keys, ...args);
+        // One array argument (ioredis flattens it): spreading 100k+ items would overflow the stack.
+        return await client.evalsha(
+          this.#sha(script),
+          keys.length,
+          (keys as unknown[]).concat(args) as string[],
+        );
       } catch (error) {
         if (!isNoScript(error)) throw error;
-        return client.eval(script.lua, keys.length, ...keys, ...args);
+        return client.eval(script.lua, keys.length, (keys as unknown[]).concat(args) as string[]);
       }
     });
   }
@@ -173,7 +178,7 @@ export class Connection {
         const used = new Set<LuaScript>();
         build(p, (script, keys, args) => {
           used.add(script);
-          p.evalsha(this.#sha(script), keys.length, ...keys, ...args);
+          p.evalsha(this.#sha(script), keys.length, (keys as unknown[]).concat(args) as string[]);
         });
         const replies = (await p.exec()) ?? [];
         const missing = new Set<LuaScript>();

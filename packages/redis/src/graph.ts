@@ -121,7 +121,8 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       for (const n of nodes) {
         const pairs = propPairs(n.props);
         const typeMode = n.type === undefined ? "keep" : n.type === null ? "null" : "set";
-        args.push(n.id, typeMode, n.type ?? "", pairs.length / 2, ...pairs);
+        args.push(n.id, typeMode, n.type ?? "", pairs.length / 2);
+        for (const x of pairs) args.push(x);
       }
       await write(graph, (evalsha, g) =>
         evalsha(GRAPH_UPSERT_NODES, [g.nodes, g.nodeTypes], [g.base, ...args]),
@@ -132,7 +133,8 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       const args: (string | number)[] = [mode];
       for (const e of edges) {
         const pairs = propPairs(e.props);
-        args.push(e.from, e.type, e.to, pairs.length / 2, ...pairs);
+        args.push(e.from, e.type, e.to, pairs.length / 2);
+        for (const x of pairs) args.push(x);
       }
       await write(graph, (evalsha, g) =>
         evalsha(GRAPH_UPSERT_EDGES, [g.nodes, g.edges, g.edgeTypes, g.loops], [g.base, ...args]),

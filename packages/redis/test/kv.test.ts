@@ -229,6 +229,15 @@ describe("redis kv batches", () => {
     expect(await a.getEntry("n")).toMatchObject({ value: 40, version: 40 });
   });
 
+  it("takes batches far larger than a call stack can spread", async () => {
+    const kv = open().kv(ns());
+    const keys = Array.from({ length: 150_000 }, (_, i) => `k${i}`);
+    await kv.setMany(keys.map((key) => ({ key, value: 1 })));
+    expect((await kv.getMany(keys)).every((v) => v === 1)).toBe(true);
+    expect(await kv.deleteMany(keys)).toBe(150_000);
+    expect(await kv.count()).toBe(0);
+  });
+
   it("writes a batch of 10,000 entries in one script", async () => {
     const kv = open().kv(ns());
     const items = Array.from({ length: 10_000 }, (_, i) => ({
