@@ -141,7 +141,8 @@ async function main(): Promise<void> {
   const met = all.filter((c) => c.goalMet).length;
   const skipped = reports.filter((r) => r.skipped).map((r) => r.name);
   const failed = reports.flatMap((r) => r.errors.map((e) => `${r.name}/${e.scenario}`));
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../.tmp/bench-results.json");
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+  const file = path.join(repoRoot, ".tmp/bench-results.json");
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(
     file,
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     `\nsummary: ${met}/${all.length} scenarios within ${GOAL_RATIO.toFixed(2)}× of the raw client` +
       (skipped.length ? `; skipped: ${skipped.join(", ")}` : "") +
       (failed.length ? `; failed: ${failed.join(", ")}` : "") +
-      ` (${formatMs(performance.now() - started)}; results in ${path.relative(process.cwd(), file)})`,
+      ` (${formatMs(performance.now() - started)}; results in ${path.relative(repoRoot, file)})`,
   );
 }
 

@@ -1,5 +1,5 @@
-// PostgreSQL: the stowage driver against hand-written postgres.js queries on tables in a schema
-// of this run's own (dropped at the end). Batches are one statement over unnest() arrays; the
+// PostgreSQL: the stowage driver against hand-written postgres.js queries, each side in a schema
+// of this run's own (both dropped at the end). Batches are one statement over unnest() arrays; the
 // edge upsert inserts missing endpoints in a data-modifying CTE of the same statement; the
 // traversal is one recursive CTE, fetching reached rows with `= ANY(ARRAY(…))` (DESIGN.md); the
 // edges' far end is checked with a hashed `IN`, because a second `= ANY` on `dst` made the index
@@ -11,8 +11,6 @@ import { type Backend, firstLine, isSkip, loadFactory } from "../backend.ts";
 import type { BenchEdge, BenchNode, BenchValue, NeighborOutcome, RawOps, TraverseOutcome } from "../scenarios.ts";
 
 export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
-/** Schema the stowage driver uses for the bench (its data is per-run namespaces, cleared at the end). */
-export const STOWAGE_SCHEMA = "stowage_bench";
 
 function schemaSql(s: string): string[] {
   return [
@@ -201,34 +199,38 @@ export const postgresBackend: Backend = {
       await sql.end({ timeout: 1 });
       return factory;
     }
+    // Both sides get fresh tables of their own, dropped at the end: tables reused across runs
+    // carry dead rows from earlier runs (160k after a few), which would slow one side only.
     const rawSchema = `bench_raw_${run}`;
+    const stowageSchema = `bench_stowage_${run}`;
+    const dropSchemas = () => sql.unsafe(`DROP SCHEMA IF EXISTS ${rawSchema}, ${stowageSchema} CASCADE`);
     try {
       const raw = await RawPostgres.create(sql, rawSchema);
-      const store = createStore(factory({ url, schema: STOWAGE_SCHEMA }));
+      const store = createStore(factory({ url, schema: stowageSchema }));
       return {
         store,
         raw,
-        detail: `${where} (stowage schema ${STOWAGE_SCHEMA}, raw schema ${rawSchema}, dropped at the end)`,
+        detail: `${where} (schemas ${stowageSchema} and ${rawSchema}, dropped at the end)`,
         // Fresh tables have no statistics until autovacuum gets to them, and without them the
         // planner picks nested loops that make the traversal 10× slower. Both sides get them, as
         // a server in steady state has.
         async afterSeed() {
           const tables = await sql<{ name: string }[]>`
             SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
-            WHERE schemaname IN (${STOWAGE_SCHEMA}, ${rawSchema})`;
+            WHERE schemaname IN (${stowageSchema}, ${rawSchema})`;
           for (const { name } of tables) await sql.unsafe(`ANALYZE ${name}`);
         },
         async close() {
           try {
-            // Our own per-run schema only.
-            await sql.unsafe(`DROP SCHEMA IF EXISTS ${rawSchema} CASCADE`);
+            // This run's own schemas only (the store is closed by now).
+            await dropSchemas();
           } finally {
             await sql.end({ timeout: 5 });
           }
         },
       };
     } catch (error) {
-      await sql.unsafe(`DROP SCHEMA IF EXISTS ${rawSchema} CASCADE`).catch(() => {});
+      await dropSchemas().catch(() => {});
       await sql.end({ timeout: 1 });
       throw error;
     }
