@@ -3,6 +3,7 @@
 // Raw layout (what a careful hand-written app would keep for the same operations):
 //   <raw>:kv:{ns}:i             zset (score 0) of keys, for ZRANGEBYLEX listing
 //   <raw>:kv:{ns}:v:<key>       string: the value's JSON
+//   <raw>:kv:{ns}:n:<key>       counter: the entry's version (+1 per write, like stowage's)
 //   <raw>:g:{graph}:n           hash: id -> {"type":…,"props":{…}}
 //   <raw>:g:{graph}:o:<id>      hash: "<type>\0<to>"   -> props JSON (out-edges)
 //   <raw>:g:{graph}:i:<id>      hash: "<type>\0<from>" -> props JSON (in-edges, a copy)
@@ -16,8 +17,25 @@ import type { BenchEdge, BenchNode, BenchValue, NeighborOutcome, RawOps, Travers
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
-/** Compare-and-set on the whole stored text: KEYS[1] entry; ARGV old text, new text. */
-const CAS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
+/** Compare-and-set on the version: KEYS value, version; ARGV expected version, new text. Returns the new version or 0. */
+const CAS = `if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return redis.call('INCR', KEYS[2])`;
+
+/**
+ * KEYS: index, then per item its value key and version key. ARGV: per item, key then value JSON.
+ * Returns the new versions. (A Lua loop beat MULTI with MSET + 1000 INCR by 1.26× here.)
+ */
+const SET_MANY = `
+local versions, members = {}, {}
+for i = 1, #ARGV / 2 do
+  redis.call('SET', KEYS[2 * i], ARGV[2 * i])
+  versions[i] = redis.call('INCR', KEYS[2 * i + 1])
+  members[#members + 1] = 0
+  members[#members + 1] = ARGV[2 * i - 1]
+end
+for i = 1, #members, 1000 do redis.call('ZADD', KEYS[1], unpack(members, i, math.min(i + 999, #members))) end
+return versions`;
 
 /**
  * KEYS[1] node hash. ARGV[1] graph base; then per edge: from, type, to, props JSON.
@@ -48,8 +66,9 @@ function cmp(a: string, b: string): number {
 }
 
 type RawRedisClient = Redis & {
-  benchCas(key: string, old: string, next: string): Promise<number>;
+  benchCas(valueKey: string, versionKey: string, expected: string, next: string): Promise<number>;
   benchUpsertEdges(nodes: string, ...args: string[]): Promise<number>;
+  benchSetMany(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number[]>;
 };
 
 /** Replies of a pipeline, throwing the first command error. */
@@ -66,15 +85,16 @@ export class RawRedis implements RawOps {
   readonly #prefix: string;
 
   constructor(client: Redis, prefix: string) {
-    client.defineCommand("benchCas", { numberOfKeys: 1, lua: CAS });
+    client.defineCommand("benchCas", { numberOfKeys: 2, lua: CAS });
     client.defineCommand("benchUpsertEdges", { numberOfKeys: 1, lua: UPSERT_EDGES });
+    client.defineCommand("benchSetMany", { lua: SET_MANY }); // number of keys given per call
     this.#r = client as RawRedisClient;
     this.#prefix = prefix;
   }
 
   #kv(ns: string) {
     const base = `${this.#prefix}:kv:{${ns}}:`;
-    return { index: `${base}i`, entry: `${base}v:` };
+    return { index: `${base}i`, entry: `${base}v:`, version: `${base}n:` };
   }
 
   #graph(graph: string) {
@@ -82,9 +102,12 @@ export class RawRedis implements RawOps {
     return { nodes: `${base}n`, out: `${base}o:`, in: `${base}i:`, base };
   }
 
-  async set(ns: string, key: string, value: BenchValue): Promise<void> {
+  async set(ns: string, key: string, value: BenchValue): Promise<number> {
     const k = this.#kv(ns);
-    replies(await this.#r.multi().set(k.entry + key, JSON.stringify(value)).zadd(k.index, 0, key).exec());
+    const [, version] = replies(
+      await this.#r.multi().set(k.entry + key, JSON.stringify(value)).incr(k.version + key).zadd(k.index, 0, key).exec(),
+    );
+    return version as number;
   }
 
   async get(ns: string, key: string): Promise<BenchValue | undefined> {
@@ -92,15 +115,15 @@ export class RawRedis implements RawOps {
     return text === null ? undefined : (JSON.parse(text) as BenchValue);
   }
 
-  async setMany(ns: string, items: readonly { key: string; value: BenchValue }[]): Promise<void> {
+  async setMany(ns: string, items: readonly { key: string; value: BenchValue }[]): Promise<number[]> {
     const k = this.#kv(ns);
-    const pairs: string[] = [];
-    const members: (string | number)[] = [];
+    const keys = [k.index];
+    const args: string[] = [];
     for (const { key, value } of items) {
-      pairs.push(k.entry + key, JSON.stringify(value));
-      members.push(0, key);
+      keys.push(k.entry + key, k.version + key);
+      args.push(key, JSON.stringify(value));
     }
-    replies(await this.#r.multi().mset(...pairs).zadd(k.index, ...members).exec());
+    return this.#r.benchSetMany(keys.length, ...keys, ...args);
   }
 
   async getMany(ns: string, keys: readonly string[]): Promise<(BenchValue | undefined)[]> {
@@ -113,12 +136,13 @@ export class RawRedis implements RawOps {
     return this.#r.zrangebylex(this.#kv(ns).index, after === undefined ? "-" : `(${after}`, "+", "LIMIT", 0, limit);
   }
 
-  async update(ns: string, key: string, fn: (old: BenchValue) => BenchValue): Promise<void> {
-    const entry = this.#kv(ns).entry + key;
-    const old = await this.#r.get(entry);
-    if (old === null) throw new Error(`raw update: ${key} is missing`);
-    const ok = await this.#r.benchCas(entry, old, JSON.stringify(fn(JSON.parse(old) as BenchValue)));
-    if (ok !== 1) throw new Error(`raw update: ${key} changed meanwhile`);
+  async update(ns: string, key: string, fn: (old: BenchValue) => BenchValue): Promise<number> {
+    const k = this.#kv(ns);
+    const [old, version] = await this.#r.mget(k.entry + key, k.version + key);
+    if (old === null || old === undefined || version === null || version === undefined) throw new Error(`raw update: ${key} is missing`);
+    const next = await this.#r.benchCas(k.entry + key, k.version + key, version, JSON.stringify(fn(JSON.parse(old) as BenchValue)));
+    if (next === 0) throw new Error(`raw update: ${key} changed meanwhile`);
+    return next;
   }
 
   async upsertNodes(graph: string, nodes: readonly BenchNode[]): Promise<void> {
