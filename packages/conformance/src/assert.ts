@@ -81,7 +81,11 @@ export async function listAll(kv: KV<unknown>, options: { prefix?: string; limit
 /** Expects no key twice. */
 export function expectUnique(keys: readonly string[]): void {
   const seen = new Set<string>();
-  const dupes = keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
+  const dupes: string[] = [];
+  for (const k of keys) {
+    if (seen.has(k)) dupes.push(k);
+    seen.add(k);
+  }
   expect(dupes, "keys listed twice").toEqual([]);
 }
 

@@ -1,5 +1,6 @@
 // graph/basic: nodes and edges, merge and replace, bare endpoints, cascades.
 
+import { DEFAULT_MAX_VALUE_BYTES } from "@stowage/core";
 import { expect } from "vitest";
 import { expectError, range } from "../assert.ts";
 import type { CaseDef } from "../types.ts";
@@ -233,6 +234,41 @@ export const graphBasic: CaseDef[] = [
     },
   },
   {
+    id: "lookalike-ids",
+    title: "ids that are prefixes, case variants or LIKE/glob look-alikes of each other keep separate edges",
+    needs: ["graph"],
+    async run(t) {
+      const g = t.graph();
+      const ids = ["a", "a%", "a_", "A", "a ", "ab", "a*", "a:"];
+      await g.upsertEdges(ids.flatMap((id, i) => [{ from: id, type: "r", to: `t${i}` }, { from: `s${i}`, type: "r", to: id }]));
+      for (const [i, id] of ids.entries()) {
+        expect((await g.neighbors(id, { direction: "both" })).map((n) => n.id), id).toEqual([`t${i}`, `s${i}`]);
+      }
+      expect(await g.deleteNode("a")).toBe(true);
+      expect(await g.stats()).toEqual({ nodes: ids.length * 3 - 1, edges: ids.length * 2 - 2 });
+      for (const id of ids.slice(1)) expect(await g.degree(id, { direction: "both" }), id).toBe(2);
+    },
+  },
+  {
+    id: "large-props",
+    title: "a node and an edge with large props (1 MB, or a quarter of the size limit) round-trip through get, list and traverse",
+    needs: ["graph"],
+    async run(t) {
+      const g = t.graph();
+      const limit = Math.min(DEFAULT_MAX_VALUE_BYTES, t.capabilities.maxValueBytes);
+      const text = "é".repeat(Math.min(500_000, Math.floor(limit / 4)));
+      await g.upsertNode({ id: "big", props: { text, n: 1 } });
+      await g.upsertEdge({ from: "big", type: "r", to: "other", props: { text } });
+      expect((await g.getNode("big"))?.props.text === text).toBe(true);
+      expect((await g.getEdge("big", "r", "other"))?.props.text === text).toBe(true);
+      expect((await g.listNodes({ limit: 1 })).items[0]?.props.text === text).toBe(true);
+      const r = await g.traverse("big", { maxDepth: 1 });
+      expect(r.nodes[0]?.props.text === text && r.edges[0]?.props.text === text).toBe(true);
+      await g.upsertNode({ id: "big", props: { n: 2 } });
+      expect((await g.getNode("big"))?.props).toEqual({ text, n: 2 });
+    },
+  },
+  {
     id: "recreate-after-delete",
     title: "a node upserted again after deleteNode starts bare, without its old edges or props",
     needs: ["graph"],
@@ -291,11 +327,17 @@ export const graphBasic: CaseDef[] = [
   },
   {
     id: "invalid-graph-names",
-    title: "invalid graph names throw ValidationError INVALID_NAME",
+    title: "invalid graph names throw ValidationError INVALID_NAME; 128-character and dotted names work",
     needs: ["graph"],
     async run(t) {
       for (const name of ["", "a b", "-g", "g/1", "ü", "g".repeat(129)]) {
         await expectError(() => t.store.graph(name), "VALIDATION", "INVALID_NAME");
+      }
+      const base = t.freshName("graph");
+      for (const name of [t.track("graph", `${base}${"g".repeat(128 - base.length)}`), t.track("graph", `${base}.A-b_9`)]) {
+        const g = t.store.graph(name);
+        await g.upsertEdge({ from: "a", type: "r", to: "b" });
+        expect(await g.stats()).toEqual({ nodes: 2, edges: 1 });
       }
     },
   },

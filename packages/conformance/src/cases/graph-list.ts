@@ -71,6 +71,22 @@ export const graphList: CaseDef[] = [
     },
   },
   {
+    id: "sparse-type",
+    title: "a rare node or edge type spread thinly over many items still fills every page",
+    needs: ["graph"],
+    async run(t) {
+      const g = t.graph();
+      await g.upsertNodes(range(300).map((i) => ({ id: `n${pad(i)}`, type: i % 50 === 7 ? "rare" : "common" })));
+      await g.upsertEdges(range(300).map((i) => ({ from: `n${pad(i)}`, type: i % 60 === 11 ? "rare" : "common", to: `n${pad((i + 1) % 300)}` })));
+      const nodes = await allNodePages(g, 2, "rare");
+      expect(nodes.ids).toEqual(range(300).filter((i) => i % 50 === 7).map((i) => `n${pad(i)}`));
+      expect((await g.listNodes({ type: "rare", limit: 2 })).items.length).toBe(2);
+      const edges = await allEdgePages(g, 2, "rare");
+      expect(edges.keys).toEqual(range(300).filter((i) => i % 60 === 11).map((i) => `n${pad(i)}|rare|n${pad(i + 1)}`));
+      expect((await g.listEdges({ type: "rare", limit: 2 })).items.length).toBe(2);
+    },
+  },
+  {
     id: "edges-pages",
     title: "listEdges pages through edges ordered by (from, type, to) with no duplicates or gaps",
     needs: ["graph"],

@@ -249,6 +249,31 @@ export const graphTraverse: CaseDef[] = [
     },
   },
   {
+    id: "grid",
+    title: "a 30×30 grid: depth 10 reaches the 66 nodes within 10 steps; maxNodes 30 cuts inside depth 7",
+    needs: ["graph"],
+    async run(t) {
+      const g = t.graph();
+      const id = (i: number, j: number) => `n${pad(i, 2)}-${pad(j, 2)}`;
+      const edges = range(30).flatMap((i) =>
+        range(30).flatMap((j) => [...(i < 29 ? [{ from: id(i, j), type: "r", to: id(i + 1, j) }] : []), ...(j < 29 ? [{ from: id(i, j), type: "d", to: id(i, j + 1) }] : [])]),
+      );
+      await g.upsertEdges(edges);
+      const full = await g.traverse(id(0, 0), { maxDepth: 10 });
+      expect(full.nodes.length).toBe(66);
+      expect(full.edges.length).toBe(110);
+      expect(full.truncated).toBe(false);
+      expect(full.nodes.filter((n) => n.depth === 10).length).toBe(11);
+      expect(full.nodes.every((n) => n.depth === Number(n.id.slice(1, 3)) + Number(n.id.slice(4, 6)))).toBe(true);
+      const cut = await g.traverse(id(0, 0), { maxDepth: 10, maxNodes: 30 });
+      expect(cut.truncated).toBe(true);
+      expect(cut.nodes.slice(28).map((n) => `${n.id}@${n.depth}`)).toEqual([`${id(0, 7)}@7`, `${id(1, 6)}@7`]);
+      expect(cut.edges.length).toBe(45);
+      const back = await g.traverse(id(29, 29), { maxDepth: 2, direction: "in" });
+      expect(back.nodes.map((n) => n.id)).toEqual([id(29, 29), id(28, 29), id(29, 28), id(27, 29), id(28, 28), id(29, 27)]);
+    },
+  },
+  {
     id: "node-records",
     title: "traversed nodes carry their type and props; edges carry their props",
     needs: ["graph"],

@@ -26,7 +26,7 @@ export const kvCas: CaseDef[] = [
       const kv = t.kv();
       await kv.set("k", "a");
       await kv.set("k", "b");
-      for (const ifVersion of [1, 3, 99]) {
+      for (const ifVersion of [1, 3, 99, 2 ** 31, Number.MAX_SAFE_INTEGER]) {
         const error = await expectError(() => kv.set("k", "x", { ifVersion }), "CONFLICT");
         expect(error.keys).toEqual(["k"]);
       }

@@ -154,6 +154,21 @@ export const kvList: CaseDef[] = [
     },
   },
   {
+    id: "cursor-outside-prefix",
+    title: "a cursor before the prefix range starts at the prefix; one past it returns nothing",
+    async run(t) {
+      const kv = t.kv();
+      await kv.setMany(["a1", "a2", "a3", "b1", "b2", "b3", "c1"].map((key) => ({ key, value: 1 })));
+      const atA2 = (await kv.list({ limit: 2 })).cursor as string;
+      const atB2 = (await kv.list({ limit: 5 })).cursor as string;
+      const atC1 = (await kv.list({ limit: 7 })).cursor as string;
+      expect((await kv.list({ prefix: "b", cursor: atA2 })).items).toEqual(["b1", "b2", "b3"]);
+      expect((await kv.list({ prefix: "b", cursor: atB2 })).items).toEqual(["b3"]);
+      expect((await kv.list({ prefix: "b", cursor: atC1 })).items).toEqual([]);
+      expect((await kv.list({ prefix: "a", cursor: atB2 })).items).toEqual([]);
+    },
+  },
+  {
     id: "invalid-cursor",
     title: "a cursor that no kv listing returned throws ValidationError INVALID_CURSOR",
     async run(t) {

@@ -279,7 +279,7 @@ export const kvTtl: CaseDef[] = [
   },
   {
     id: "long-ttl",
-    title: "a ten-year TTL keeps its exact expiry and outlives a one-year jump",
+    title: "a ten-year TTL and the largest expiry keep their exact expiresAt and outlive a one-year jump",
     needs: ["ttl"],
     async run(t) {
       const kv = t.kv();
@@ -287,9 +287,12 @@ export const kvTtl: CaseDef[] = [
       const at = t.clock.now() + 10 * year + 1;
       await kv.set("k", "v", { expiresAt: at });
       expect((await kv.getEntry("k"))?.expiresAt).toBe(at);
+      const farthest = 2 ** 47; // the largest expiry core accepts (year 6429)
+      await kv.set("far", "f", { expiresAt: farthest });
       t.clock.advance(year);
       expect(await kv.getEntry("k")).toMatchObject({ value: "v", expiresAt: at });
-      expect(await kv.count()).toBe(1);
+      expect(await kv.getEntry("far")).toMatchObject({ value: "f", expiresAt: farthest });
+      expect(await kv.count()).toBe(2);
     },
   },
   {

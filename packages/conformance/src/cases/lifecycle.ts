@@ -1,9 +1,10 @@
 // lifecycle: close, use after close, disposal, reopening (persistent) and unreachable backends.
 
+import { createHook } from "node:async_hooks";
 import { createStore } from "@stowage/core";
 import type { Store } from "@stowage/core";
 import { expect } from "vitest";
-import { collect, expectError, type KitError } from "../assert.ts";
+import { collect, eventually, expectError, type KitError } from "../assert.ts";
 import type { CaseContext, CaseDef } from "../types.ts";
 
 /** Longest an operation against a dead endpoint may take before it must have failed. */
@@ -172,6 +173,63 @@ export const lifecycleCases: CaseDef[] = [
       expect(await t.store.kv(ns).get("other")).toBe(t.capabilities.shared ? 2 : undefined);
       await t.store.kv(ns).set("after", 3);
       expect(await t.store.ping()).toBeDefined();
+    },
+  },
+  {
+    id: "close-in-flight",
+    title: "operations in flight when close() is called settle (done, or ClosedError) and close() resolves",
+    async run(t) {
+      const store = await t.openStore();
+      const ns = t.freshName("kv");
+      const kv = store.kv(ns);
+      await kv.set("warm", 1);
+      const ops: Promise<unknown>[] = [];
+      for (let i = 0; i < 20; i++) ops.push(kv.set(`k${i}`, i), kv.get("warm"), kv.count());
+      const closing = store.close();
+      const settled = await Promise.race([Promise.allSettled([...ops, closing]), hang(UNREACHABLE_BOUND_MS, "close with operations in flight")]);
+      expect(settled[settled.length - 1]?.status, "close() resolves").toBe("fulfilled");
+      for (const r of settled) {
+        if (r.status === "rejected") expect(["CLOSED", "UNAVAILABLE"], String(r.reason)).toContain((r.reason as KitError).code);
+      }
+      await expectError(() => kv.get("warm"), "CLOSED");
+    },
+  },
+  {
+    id: "no-leaks",
+    title: "a closed driver leaves no sockets or ref'd timers behind",
+    async run(t) {
+      // Every handle created while the driver is open and in use must be gone (or unref'd) once
+      // close() has resolved, give or take a few seconds for sockets to finish closing.
+      const alive = new Map<number, { type: string; resource: { hasRef?: () => boolean; _destroyed?: boolean } }>();
+      const watched = new Set(["Timeout", "TCPWRAP", "TLSWRAP", "PIPEWRAP", "UDPWRAP", "Immediate"]);
+      let recording = true;
+      // Handles are recorded while the driver is open; their destruction is followed until the end.
+      const hook = createHook({
+        init(id, type, _trigger, resource) {
+          if (recording && watched.has(type)) alive.set(id, { type, resource: resource as { hasRef?: () => boolean } });
+        },
+        destroy(id) {
+          alive.delete(id);
+        },
+      });
+      const ns = t.freshName("kv");
+      hook.enable();
+      try {
+        const store = createStore(await t.openDriver(), { now: t.clock.now });
+        await store.kv(ns).setMany([{ key: "a", value: 1 }, { key: "b", value: 2 }]);
+        await store.kv(ns).list();
+        if (store.capabilities.graph) await store.graph(t.freshName("graph")).upsertEdge({ from: "a", type: "r", to: "b" });
+        await store.close();
+        recording = false;
+        const open = () =>
+          [...alive.values()]
+            .filter(({ resource }) => resource._destroyed !== true && (typeof resource.hasRef === "function" ? resource.hasRef() : true))
+            .map(({ type }) => type);
+        await eventually(async () => open().length === 0, 5000, 100);
+        expect(open(), "handles still open 5 s after close()").toEqual([]);
+      } finally {
+        hook.disable();
+      }
     },
   },
   {

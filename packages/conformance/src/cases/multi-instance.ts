@@ -116,6 +116,23 @@ export const multiInstance: CaseDef[] = [
     },
   },
   {
+    id: "concurrent-first-use",
+    title: "three instances opened at once write a fresh namespace and graph at the same moment",
+    needs: ["shared"],
+    async run(t) {
+      const stores = await Promise.all([t.openStore(), t.openStore(), t.openStore()]);
+      const ns = t.freshName("kv");
+      await Promise.all(stores.map((s, i) => s.kv(ns).setMany([{ key: `k${i}`, value: i }, { key: "shared", value: i }])));
+      for (const s of stores) expect(await s.kv(ns).count()).toBe(4);
+      expect((await t.store.kv(ns).getEntry("shared"))?.version).toBe(3);
+      if (t.capabilities.graph) {
+        const name = t.freshName("graph");
+        await Promise.all(stores.map((s, i) => s.graph(name).upsertEdges([{ from: `a${i}`, type: "r", to: "hub" }])));
+        for (const s of stores) expect(await s.graph(name).stats()).toEqual({ nodes: 4, edges: 3 });
+      }
+    },
+  },
+  {
     id: "cross-graph",
     title: "a graph written by one instance is read, walked and cascaded by another",
     needs: ["shared", "graph"],

@@ -73,7 +73,7 @@ export class GraphModel {
   traverse(seedIds: readonly string[], maxDepth: number, direction: Direction, types: readonly string[] | undefined, maxNodes: number) {
     const depth = new Map<string, number>();
     let frontier = byteSorted(new Set(seedIds)).filter((id) => this.nodes.has(id));
-    frontier.forEach((id) => depth.set(id, 0));
+    for (const id of frontier) depth.set(id, 0);
     for (let d = 0; d < maxDepth && frontier.length > 0; d++) {
       const next = new Set<string>();
       for (const id of frontier) {
@@ -83,7 +83,7 @@ export class GraphModel {
         }
       }
       frontier = byteSorted(next);
-      frontier.forEach((id) => depth.set(id, d + 1));
+      for (const id of frontier) depth.set(id, d + 1);
     }
     const ordered = [...depth].sort((a, b) => a[1] - b[1] || byteCompare(a[0], b[0]));
     const kept = new Map(ordered.slice(0, maxNodes));
