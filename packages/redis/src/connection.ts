@@ -212,22 +212,29 @@ export class Connection {
       client.off("error", this.#onError);
       return;
     }
-    try {
-      if (client.status === "ready") {
-        // QUIT lets the server finish what was sent; a server that does not answer is cut off.
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          client.quit().catch(() => {}),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, 1_000);
-          }),
-        ]);
-        clearTimeout(timer);
-      }
-    } finally {
-      client.disconnect();
-      client.off("error", this.#onError);
-    }
+    // disconnect() closes the socket after what was written (FIN); in-flight calls fail, and
+    // fail as ClosedError. No QUIT: its reply timer would outlive close() for handle watchers.
+    // Only a live or opening socket ends with an "end" event; between reconnection attempts there
+    // is none to wait for.
+    const live =
+      client.status === "ready" || client.status === "connect" || client.status === "connecting";
+    const ended = new Promise<void>((resolve) => {
+      if (live) client.once("end", () => resolve());
+      else resolve();
+    });
+    client.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      ended,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 2_000);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    // Node reports the destruction of cleared timers (ours and ioredis') asynchronously: let it
+    // happen before close() resolves, so that tools watching handles see a clean slate.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

@@ -145,26 +145,12 @@ local function hset_pairs(key, first, count)
   end
 end
 local CHUNK = 500
--- Collects arguments for one multi-key/multi-member command and sends them CHUNK items at a time.
-local function Batch(...)
-  local head = {...}
-  local args, items, width = {}, 0, 0
-  local batch = {}
-  local function flush()
-    if items == 0 then return end
-    local call = {}
-    for _, h in ipairs(head) do call[#call + 1] = h end
-    for _, a in ipairs(args) do call[#call + 1] = a end
-    redis.call(unpack(call))
-    args, items = {}, 0
+-- One command on 'key' with the flat 'items' (per = values per item), CHUNK items at a time.
+local function chunked(command, key, items, per)
+  local step = CHUNK * per
+  for first = 1, #items, step do
+    redis.call(command, key, unpack(items, first, math.min(first + step - 1, #items)))
   end
-  function batch.add(...)
-    for _, a in ipairs({...}) do args[#args + 1] = a end
-    items = items + 1
-    if items >= CHUNK then flush() end
-  end
-  batch.flush = flush
-  return batch
 end
 local function split(member)
   local at = string.find(member, '\\0', 1, true)
@@ -199,23 +185,32 @@ for first = 1, n, CHUNK do
 end
 if #conflicts > 0 then return {0, conflicts} end
 -- Multi-key commands, a chunk at a time: far fewer calls than one command per key.
-local sets, index, expiring, plain = Batch('MSET'), Batch('ZADD', KEYS[1]), Batch('ZADD', KEYS[2]), Batch('ZREM', KEYS[2])
+local sets, index, expiring, plain = {}, {}, {}, {}
 for i = 1, n do
   local at = 2 + (i - 1) * 4
   local key, expires = ARGV[at], ARGV[at + 2]
-  sets.add(KEYS[2 + i], string.format('%d', versions[i]) .. ':' .. expires .. ':' .. ARGV[at + 3])
-  index.add(0, key)
-  if expires == '' then plain.add(key) else expiring.add(expires, key) end
+  sets[#sets + 1] = KEYS[2 + i]
+  sets[#sets + 1] = string.format('%d', versions[i]) .. ':' .. expires .. ':' .. ARGV[at + 3]
+  index[#index + 1] = 0
+  index[#index + 1] = key
+  if expires == '' then
+    plain[#plain + 1] = key
+  else
+    expiring[#expiring + 1] = expires
+    expiring[#expiring + 1] = key
+  end
 end
-sets.flush()
+for first = 1, #sets, 2 * CHUNK do redis.call('MSET', unpack(sets, first, math.min(first + 2 * CHUNK - 1, #sets))) end
 -- After MSET (which clears expiry), the expiries of this batch.
-for i = 1, n do
-  local expires = ARGV[2 + (i - 1) * 4 + 2]
-  if expires ~= '' then redis.call('PEXPIREAT', KEYS[2 + i], expires) end
+if #expiring > 0 then
+  for i = 1, n do
+    local expires = ARGV[2 + (i - 1) * 4 + 2]
+    if expires ~= '' then redis.call('PEXPIREAT', KEYS[2 + i], expires) end
+  end
 end
-index.flush()
-expiring.flush()
-plain.flush()
+chunked('ZADD', KEYS[1], index, 2)
+chunked('ZADD', KEYS[2], expiring, 2)
+chunked('ZREM', KEYS[2], plain, 1)
 return {1, versions}
 `,
 );
