@@ -2,7 +2,7 @@
 // mapping, the expiry sweeper and close().
 
 import { ClosedError, UnavailableError, ValidationError } from "@stowage/core";
-import type { Driver, DriverCapabilities } from "@stowage/core";
+import type { BatchResult, Driver, DriverCapabilities } from "@stowage/core";
 import postgres from "postgres";
 import type { Options, Sql } from "postgres";
 import { createGraphDriver } from "./graph.ts";
@@ -48,14 +48,59 @@ export const capabilities: DriverCapabilities = {
   maxValueBytes: MAX_VALUE_BYTES,
 };
 
-/** What the KV and graph parts share: the connection, the tables, and `run`. */
+/**
+ * Options of every query: prepared (postgres.js `unsafe` does not prepare by default). A caller's
+ * instance made with `prepare: false` (e.g. behind PgBouncer in transaction mode) still wins.
+ */
+export const PREPARED = { prepare: true } as const;
+
+/**
+ * Rows from parallel arrays, their parameters appended to `params`: `unnest($n::type[], …)` for
+ * a batch, `(VALUES ($n::type, …))` for a single row. Knowing it is one row, the planner keeps
+ * one generic plan for the prepared statement instead of planning every call (and does not pick
+ * a hash join over the whole table for one key). `ordinality` adds a 1-based position column.
+ */
+export function rowsOf(
+  params: unknown[],
+  alias: string,
+  columns: ReadonlyArray<readonly [name: string, type: string, values: readonly unknown[]]>,
+  ordinality?: string,
+): string {
+  const names = columns.map(([name]) => name);
+  if (ordinality) names.push(ordinality);
+  const single = columns[0]?.[2].length === 1;
+  const refs = columns.map(([, type, values]) => {
+    params.push(single ? values[0] : values);
+    return `$${params.length}::${type}${single ? "" : "[]"}`;
+  });
+  if (single) {
+    if (ordinality) refs.push("1::bigint");
+    return `(VALUES (${refs.join(", ")})) AS ${alias}(${names.join(", ")})`;
+  }
+  return `unnest(${refs.join(", ")})${ordinality ? " WITH ORDINALITY" : ""} AS ${alias}(${names.join(", ")})`;
+}
+
+/** A result row as an array: immune to the caller's column-name transforms (e.g. camelCase). */
+export type Row = unknown[];
+
+/** What the KV and graph parts share: the tables and the ways to run a statement. */
 export interface Db {
-  readonly sql: Sql;
   readonly t: Tables;
-  /** Runs `fn` once the schema exists; maps connection failures and use after close. */
-  run<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
-  /** Like `run`, inside a transaction, retried on deadlock or serialization failure. */
-  transaction<T>(what: string, fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Runs one prepared statement once the schema exists; its rows. */
+  query(what: string, text: string, params: readonly unknown[]): Promise<Row[]>;
+  /** Runs one prepared statement once the schema exists; how many rows it changed. */
+  execute(what: string, text: string, params: readonly unknown[]): Promise<number>;
+  /**
+   * Runs a conditional batch statement and turns its rows into a result with `collect`. With
+   * `atomic`, inside a transaction that is rolled back when the result is not ok.
+   */
+  batch<T>(
+    what: string,
+    text: string,
+    params: readonly unknown[],
+    atomic: boolean,
+    collect: (rows: Row[]) => BatchResult<T>,
+  ): Promise<BatchResult<T>>;
 }
 
 // SQLSTATE classes and codes meaning "cannot reach or use the server right now".
@@ -82,13 +127,25 @@ function codeOf(error: unknown): string {
 
 export function isUnavailable(error: unknown): boolean {
   const code = codeOf(error);
-  return UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code) || /certificate|TLS|SSL/i.test(String((error as Error)?.message));
+  return (
+    UNAVAILABLE_CODES.has(code) ||
+    UNAVAILABLE_SQLSTATE.test(code) ||
+    /certificate|TLS|SSL/i.test(String((error as Error)?.message))
+  );
 }
 
 /** `postgres://user@host:port/db` of a postgres.js instance: never the password. */
 function describeLocation(sql: Sql): string {
-  const o = sql.options as unknown as { host?: string[]; port?: number[]; path?: string; database?: string; user?: string };
-  const hosts = o.path ? String(o.path) : (o.host ?? []).map((h, i) => `${h}:${o.port?.[i] ?? o.port?.[0] ?? 5432}`).join(",");
+  const o = sql.options as unknown as {
+    host?: string[];
+    port?: number[];
+    path?: string;
+    database?: string;
+    user?: string;
+  };
+  const hosts = o.path
+    ? String(o.path)
+    : (o.host ?? []).map((h, i) => `${h}:${o.port?.[i] ?? o.port?.[0] ?? 5432}`).join(",");
   return `postgres://${o.user ? `${o.user}@` : ""}${hosts}/${o.database ?? ""}`;
 }
 
@@ -99,18 +156,30 @@ function passwordOf(sql: Sql): string | undefined {
 
 function checkMs(value: unknown, what: string, allowZero = false): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new ValidationError("INVALID_OPTION", `${what} must be a ${allowZero ? "non-negative" : "positive"} number of milliseconds`);
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (!allowZero && value === 0)
+  ) {
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `${what} must be a ${allowZero ? "non-negative" : "positive"} number of milliseconds`,
+    );
   }
   return value;
 }
 
 function ownConnection(options: PostgresDriverOptions): Sql {
   if (typeof options.url !== "string" || options.url.length === 0) {
-    throw new ValidationError("INVALID_OPTION", "the postgres driver needs a url or an sql instance");
+    throw new ValidationError(
+      "INVALID_OPTION",
+      "the postgres driver needs a url or an sql instance",
+    );
   }
   const max = options.max ?? 10;
-  if (!Number.isInteger(max) || max < 1) throw new ValidationError("INVALID_OPTION", "max must be a positive integer");
+  if (!Number.isInteger(max) || max < 1)
+    throw new ValidationError("INVALID_OPTION", "max must be a positive integer");
   const connectMs = checkMs(options.connectTimeoutMs, "connectTimeoutMs") ?? 10_000;
   const statementMs = checkMs(options.statementTimeoutMs, "statementTimeoutMs");
   const idleMs = checkMs(options.idleTimeoutMs, "idleTimeoutMs");
@@ -119,22 +188,36 @@ function ownConnection(options: PostgresDriverOptions): Sql {
     connect_timeout: connectMs / 1000,
     ...(idleMs === undefined ? {} : { idle_timeout: idleMs / 1000 }),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    ...(statementMs === undefined ? {} : { connection: { statement_timeout: Math.ceil(statementMs) } }),
+    ...(statementMs === undefined
+      ? {}
+      : { connection: { statement_timeout: Math.ceil(statementMs) } }),
     // "already exists, skipping" and similar notices are not for the application's log.
     onnotice: () => {},
   });
 }
 
-/** Thrown inside a transaction to roll it back and hand a value out. */
-export class Rollback<T> {
-  readonly value: T;
-  constructor(value: T) {
-    this.value = value;
+/** Thrown inside a transaction to roll it back and hand the result out. */
+class Rollback {
+  readonly result: BatchResult<unknown>;
+  constructor(result: BatchResult<unknown>) {
+    this.result = result;
+  }
+}
+
+/** Runs `fn` again when PostgreSQL aborted it for a deadlock or a serialization failure. */
+async function retried<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= 5 || !RETRY_SQLSTATE.has(codeOf(error))) throw error;
+    }
   }
 }
 
 export function createPostgresDriver(options: PostgresDriverOptions): Driver {
-  if (options === null || typeof options !== "object") throw new ValidationError("INVALID_OPTION", "options must be an object");
+  if (options === null || typeof options !== "object")
+    throw new ValidationError("INVALID_OPTION", "options must be an object");
   const t = tablesOf(options.schema ?? DEFAULT_SCHEMA);
   const sweepMs = checkMs(options.sweepIntervalMs, "sweepIntervalMs", true) ?? DEFAULT_SWEEP_MS;
   const owned = options.sql === undefined;
@@ -148,11 +231,16 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
   const unavailable = (what: string, error: unknown): UnavailableError => {
     let message = error instanceof Error ? error.message : String(error);
     if (password) message = message.split(password).join("***");
-    return new UnavailableError(`PostgreSQL at ${location} is unavailable (${what}): ${message}`, { cause: error });
+    return new UnavailableError(`PostgreSQL at ${location} is unavailable (${what}): ${message}`, {
+      cause: error,
+    });
   };
 
   const mapError = (what: string, error: unknown): unknown => {
-    if (closed) return error instanceof ClosedError ? error : new ClosedError(`cannot ${what}: the postgres driver is closed`, { cause: error });
+    if (closed)
+      return error instanceof ClosedError
+        ? error
+        : new ClosedError(`cannot ${what}: the postgres driver is closed`, { cause: error });
     if (isUnavailable(error)) return unavailable(what, error);
     return error;
   };
@@ -174,32 +262,38 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     if (closed) throw new ClosedError(`cannot ${what}: the postgres driver is closed`);
   };
 
+  /** Checks the driver is open, creates the schema on first use, maps connection errors. */
+  const run = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    checkOpen(what);
+    try {
+      if (!schemaDone) await ready();
+      return await retried(fn);
+    } catch (error) {
+      if (error instanceof Rollback) throw error;
+      throw mapError(what, error);
+    }
+  };
+  const rowsOfQuery = (q: Sql, text: string, params: readonly unknown[]): Promise<Row[]> =>
+    q.unsafe(text, params as never[], PREPARED).values() as unknown as Promise<Row[]>;
+
   const db: Db = {
-    sql,
     t,
-    async run(what, fn) {
-      checkOpen(what);
+    query: (what, text, params) => run(what, () => rowsOfQuery(sql, text, params)),
+    execute: (what, text, params) =>
+      run(what, async () => (await sql.unsafe(text, params as never[], PREPARED)).count),
+    async batch(what, text, params, atomic, collect) {
+      if (!atomic) return collect(await db.query(what, text, params));
       try {
-        if (!schemaDone) await ready();
-        return await fn(sql);
+        return await run(what, () =>
+          sql.begin(async (tx) => {
+            const result = collect(await rowsOfQuery(tx as unknown as Sql, text, params));
+            if (!result.ok) throw new Rollback(result);
+            return result;
+          }),
+        );
       } catch (error) {
-        throw mapError(what, error);
-      }
-    },
-    async transaction(what, fn) {
-      checkOpen(what);
-      try {
-        if (!schemaDone) await ready();
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return (await sql.begin((tx) => fn(tx as unknown as Sql))) as Awaited<ReturnType<typeof fn>>;
-          } catch (error) {
-            if (attempt >= 5 || !RETRY_SQLSTATE.has(codeOf(error))) throw error;
-          }
-        }
-      } catch (error) {
-        if (error instanceof Rollback) throw error;
-        throw mapError(what, error);
+        if (error instanceof Rollback) return error.result as typeof error.result & { ok: false };
+        throw error;
       }
     },
   };
@@ -228,7 +322,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     async ping() {
       checkOpen("ping");
       try {
-        await sql.unsafe("SELECT 1");
+        await sql.unsafe("SELECT 1", [], PREPARED);
       } catch (error) {
         throw mapError("ping", error);
       }

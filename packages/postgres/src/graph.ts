@@ -18,9 +18,8 @@ import type {
   TraverseRecords,
   UpsertMode,
 } from "@stowage/core";
+import { rowsOf } from "./driver.ts";
 import type { Db } from "./driver.ts";
-
-type Row = unknown[];
 
 function byId<T extends { id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => compareUtf8(a.id, b.id));
@@ -49,11 +48,11 @@ export function createGraphDriver(db: Db): GraphDriver {
   const { t } = db;
 
   /**
-   * Incident edges of the ids in `$2` (ordinality `q.i`) as rows (i, from, type, to, props),
+   * Incident edges of the ids of `ids` (a row source `q(id, i)`) as rows (i, from, type, to, props),
    * ordered per id as `neighbors` lists them: out-edges then in-edges, each by (type, other end);
    * a self-loop only as out-edge under "both". Optional per-id limit.
    */
-  function neighborQuery(q: NeighborQuery, params: unknown[]): string {
+  function neighborQuery(ids: string, q: NeighborQuery, params: unknown[]): string {
     const types = typeFilter(q.types, params);
     const branches: string[] = [];
     if (q.direction !== "in") {
@@ -71,7 +70,7 @@ export function createGraphDriver(db: Db): GraphDriver {
       limit = ` LIMIT $${params.length}`;
     }
     return `SELECT q.i, x.from_id, x.type, x.to_id, x.props::text
-      FROM unnest($2::text[]) WITH ORDINALITY AS q(id, i)
+      FROM ${ids}
       CROSS JOIN LATERAL (
         SELECT * FROM (${branches.join(" UNION ALL ")}) AS b ORDER BY b.dir, b.type, b.other${limit}
       ) AS x
@@ -83,7 +82,9 @@ export function createGraphDriver(db: Db): GraphDriver {
     const columns = `'e', NULL::int, e.from_id, e.type, e.to_id, e.props::text`;
     const out = `SELECT ${columns} FROM ${t.edges} AS e JOIN kept AS b ON b.id = e.to_id
       WHERE e.graph = $1 AND e.from_id = ANY(ARRAY(SELECT id FROM kept WHERE depth < $4))${types}`;
-    const into = (onlyFromDeepest: boolean) => `SELECT ${columns} FROM ${t.edges} AS e JOIN kept AS a ON a.id = e.from_id
+    const into = (
+      onlyFromDeepest: boolean,
+    ) => `SELECT ${columns} FROM ${t.edges} AS e JOIN kept AS a ON a.id = e.from_id
       WHERE e.graph = $1 AND e.to_id = ANY(ARRAY(SELECT id FROM kept WHERE depth < $4))${types}
       ${onlyFromDeepest ? "AND a.depth >= $4" : ""}`;
     if (direction === "out") return out;
@@ -109,123 +110,146 @@ export function createGraphDriver(db: Db): GraphDriver {
   return {
     async upsertNodes(graph, nodes: readonly NodeWrite[], mode: UpsertMode) {
       const sorted = byId(nodes);
+      const params: unknown[] = [graph];
+      const source = (items: NodeWrite[], withType: boolean) =>
+        rowsOf(params, "u", [
+          ["id", "text", items.map((n) => n.id)],
+          ["props", "text", items.map((n) => n.props)],
+          ...(withType ? [["type", "text", items.map((n) => n.type ?? null)] as const] : []),
+        ]);
       if (mode === "replace") {
-        const text = `INSERT INTO ${t.nodes} AS n (graph, id, type, props)
-          SELECT $1, u.id, u.type, u.props::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, type, props)
-          ON CONFLICT (graph, id) DO UPDATE SET type = excluded.type, props = excluded.props`;
-        const params = [graph, sorted.map((n) => n.id), sorted.map((n) => n.type ?? null), sorted.map((n) => n.props)];
-        await db.run("upsert nodes", (sql) => sql.unsafe(text, params));
+        await db.execute(
+          "upsert nodes",
+          `INSERT INTO ${t.nodes} AS n (graph, id, type, props)
+           SELECT $1, u.id, u.type, u.props::jsonb FROM ${source(sorted, true)}
+           ON CONFLICT (graph, id) DO UPDATE SET type = excluded.type, props = excluded.props`,
+          params,
+        );
         return;
       }
       // Merge: an omitted type keeps the stored one, so typed and untyped nodes update differently.
-      const typed = sorted.filter((n) => n.type !== undefined);
-      const untyped = sorted.filter((n) => n.type === undefined);
-      const params: unknown[] = [graph];
       const parts: string[] = [];
-      const insert = (name: string, items: NodeWrite[], withType: boolean) => {
-        params.push(items.map((n) => n.id), items.map((n) => n.props));
-        const ids = `$${params.length - 1}::text[]`;
-        const props = `$${params.length}::text[]`;
-        let typeArray = "";
-        if (withType) {
-          params.push(items.map((n) => n.type ?? null));
-          typeArray = `, $${params.length}::text[]`;
-        }
-        parts.push(`${name} AS (INSERT INTO ${t.nodes} AS n (graph, id, type, props)
-          SELECT $1, u.id, ${withType ? "u.type" : "NULL"}, u.props::jsonb FROM unnest(${ids}, ${props}${typeArray}) AS u(id, props${withType ? ", type" : ""})
-          ON CONFLICT (graph, id) DO UPDATE SET ${withType ? "type = excluded.type, " : ""}props = n.props || excluded.props
-          RETURNING 1)`);
-      };
-      if (typed.length > 0) insert("typed", typed, true);
-      if (untyped.length > 0) insert("untyped", untyped, false);
-      const names = [typed.length > 0 ? "typed" : "", untyped.length > 0 ? "untyped" : ""].filter(Boolean);
-      const text = `WITH ${parts.join(", ")} SELECT ${names.map((n) => `(SELECT count(*) FROM ${n})`).join(" + ")}`;
-      await db.run("upsert nodes", (sql) => sql.unsafe(text, params as never[]));
+      for (const withType of [true, false]) {
+        const items = sorted.filter((n) => (n.type !== undefined) === withType);
+        if (items.length === 0) continue;
+        parts.push(`INSERT INTO ${t.nodes} AS n (graph, id, type, props)
+          SELECT $1, u.id, ${withType ? "u.type" : "NULL"}, u.props::jsonb FROM ${source(items, withType)}
+          ON CONFLICT (graph, id) DO UPDATE
+          SET ${withType ? "type = excluded.type, " : ""}props = n.props || excluded.props`);
+      }
+      const text =
+        parts.length === 1 ? (parts[0] as string) : `WITH typed AS (${parts[0]}) ${parts[1]}`;
+      await db.execute("upsert nodes", text, params);
     },
 
     async upsertEdges(graph, edges: readonly EdgeWrite[], mode: UpsertMode) {
       const sorted = [...edges].sort(compareEdgeKeys);
+      const params: unknown[] = [graph];
+      const source = rowsOf(params, "u", [
+        ["from_id", "text", sorted.map((e) => e.from)],
+        ["type", "text", sorted.map((e) => e.type)],
+        ["to_id", "text", sorted.map((e) => e.to)],
+        ["props", "text", sorted.map((e) => e.props)],
+      ]);
       const merge = mode === "merge" ? "e.props || excluded.props" : "excluded.props";
       // Missing endpoints become bare nodes in the same statement (the foreign keys see them).
-      const text = `WITH u AS (
-          SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS u(from_id, type, to_id, props)
-        ), ends AS (
+      await db.execute(
+        "upsert edges",
+        `WITH u AS (SELECT * FROM ${source}),
+        ends AS (
           INSERT INTO ${t.nodes} (graph, id)
-          SELECT $1, x.id FROM (SELECT from_id AS id FROM u UNION SELECT to_id FROM u) AS x ORDER BY x.id COLLATE "C"
+          SELECT $1, x.id FROM (SELECT from_id AS id FROM u UNION SELECT to_id FROM u) AS x
+          ORDER BY x.id COLLATE "C"
           ON CONFLICT (graph, id) DO NOTHING
         )
         INSERT INTO ${t.edges} AS e (graph, from_id, type, to_id, props)
         SELECT $1, u.from_id, u.type, u.to_id, u.props::jsonb FROM u
-        ON CONFLICT (graph, from_id, type, to_id) DO UPDATE SET props = ${merge}`;
-      const params = [graph, sorted.map((e) => e.from), sorted.map((e) => e.type), sorted.map((e) => e.to), sorted.map((e) => e.props)];
-      await db.run("upsert edges", (sql) => sql.unsafe(text, params));
+        ON CONFLICT (graph, from_id, type, to_id) DO UPDATE SET props = ${merge}`,
+        params,
+      );
     },
 
     async getNodes(graph, ids) {
-      const rows = await db.run("read nodes", (sql) =>
-        sql
-          .unsafe(`SELECT id, type, props::text FROM ${t.nodes} WHERE graph = $1 AND id = ANY($2::text[])`, [graph, [...new Set(ids)]])
-          .values(),
+      const unique = [...new Set(ids)];
+      const one = unique.length === 1;
+      const rows = await db.query(
+        "read nodes",
+        `SELECT id, type, props::text FROM ${t.nodes}
+         WHERE graph = $1 AND ${one ? "id = $2" : "id = ANY($2::text[])"}`,
+        [graph, one ? unique[0] : unique],
       );
       const found = new Map<string, NodeRecord>();
-      for (const [id, type, props] of rows as Row[]) found.set(String(id), toNode(id, type, props));
+      for (const [id, type, props] of rows) found.set(String(id), toNode(id, type, props));
       return ids.map((id) => found.get(id));
     },
 
     async getEdges(graph, keys) {
-      const rows = await db.run("read edges", (sql) =>
-        sql
-          .unsafe(
-            `SELECT e.from_id, e.type, e.to_id, e.props::text
-             FROM (SELECT DISTINCT * FROM unnest($2::text[], $3::text[], $4::text[])) AS u(from_id, type, to_id)
-             JOIN ${t.edges} AS e ON e.graph = $1 AND e.from_id = u.from_id AND e.type = u.type AND e.to_id = u.to_id`,
-            [graph, keys.map((k) => k.from), keys.map((k) => k.type), keys.map((k) => k.to)],
-          )
-          .values(),
+      const params: unknown[] = [graph];
+      const unique = [...new Map(keys.map((k) => [edgeId(k), k])).values()];
+      const source = rowsOf(params, "u", [
+        ["from_id", "text", unique.map((k) => k.from)],
+        ["type", "text", unique.map((k) => k.type)],
+        ["to_id", "text", unique.map((k) => k.to)],
+      ]);
+      const rows = await db.query(
+        "read edges",
+        `SELECT e.from_id, e.type, e.to_id, e.props::text FROM ${source}
+         JOIN ${t.edges} AS e ON e.graph = $1 AND e.from_id = u.from_id AND e.type = u.type AND e.to_id = u.to_id`,
+        params,
       );
       const found = new Map<string, EdgeRecord>();
-      for (const [from, type, to, props] of rows as Row[]) {
+      for (const [from, type, to, props] of rows) {
         const edge = toEdge(from, type, to, props);
         found.set(edgeId(edge), edge);
       }
       return keys.map((k) => found.get(edgeId(k)));
     },
 
-    async deleteNodes(graph, ids) {
+    deleteNodes(graph, ids) {
       // Incident edges go with them through ON DELETE CASCADE, in the same statement.
-      const result = await db.run("delete nodes", (sql) =>
-        sql.unsafe(`DELETE FROM ${t.nodes} WHERE graph = $1 AND id = ANY($2::text[])`, [graph, [...ids].sort(compareUtf8)]),
+      return db.execute(
+        "delete nodes",
+        `DELETE FROM ${t.nodes} WHERE graph = $1 AND id = ANY($2::text[])`,
+        [graph, [...ids].sort(compareUtf8)],
       );
-      return result.count;
     },
 
-    async deleteEdges(graph, keys) {
+    deleteEdges(graph, keys) {
       const sorted = [...keys].sort(compareEdgeKeys);
-      const result = await db.run("delete edges", (sql) =>
-        sql.unsafe(
-          `DELETE FROM ${t.edges} AS e USING unnest($2::text[], $3::text[], $4::text[]) AS u(from_id, type, to_id)
-           WHERE e.graph = $1 AND e.from_id = u.from_id AND e.type = u.type AND e.to_id = u.to_id`,
-          [graph, sorted.map((k) => k.from), sorted.map((k) => k.type), sorted.map((k) => k.to)],
-        ),
+      const params: unknown[] = [graph];
+      const source = rowsOf(params, "u", [
+        ["from_id", "text", sorted.map((k) => k.from)],
+        ["type", "text", sorted.map((k) => k.type)],
+        ["to_id", "text", sorted.map((k) => k.to)],
+      ]);
+      return db.execute(
+        "delete edges",
+        `DELETE FROM ${t.edges} AS e USING ${source}
+         WHERE e.graph = $1 AND e.from_id = u.from_id AND e.type = u.type AND e.to_id = u.to_id`,
+        params,
       );
-      return result.count;
     },
 
     async neighbors(graph, ids, query) {
-      const params: unknown[] = [graph, ids];
-      const text = neighborQuery(query, params);
-      const rows = await db.run("read neighbors", (sql) => sql.unsafe(text, params as never[]).values());
+      const params: unknown[] = [graph];
+      const source = rowsOf(params, "q", [["id", "text", ids]], "i");
+      const rows = await db.query("read neighbors", neighborQuery(source, query, params), params);
       const lists: EdgeRecord[][] = ids.map(() => []);
-      for (const [i, from, type, to, props] of rows as Row[]) lists[Number(i) - 1]?.push(toEdge(from, type, to, props));
+      for (const [i, from, type, to, props] of rows) {
+        lists[Number(i) - 1]?.push(toEdge(from, type, to, props));
+      }
       return lists;
     },
 
     async degree(graph, ids, query) {
-      const params: unknown[] = [graph, ids];
+      const params: unknown[] = [graph];
+      const source = rowsOf(params, "q", [["id", "text", ids]], "i");
       const types = typeFilter(query.types, params);
       const counts: string[] = [];
       if (query.direction !== "in") {
-        counts.push(`(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.from_id = q.id${types})`);
+        counts.push(
+          `(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.from_id = q.id${types})`,
+        );
       }
       if (query.direction !== "out") {
         const noLoops = query.direction === "both" ? " AND e.from_id <> e.to_id" : "";
@@ -233,12 +257,12 @@ export function createGraphDriver(db: Db): GraphDriver {
           `(SELECT count(*) FROM ${t.edges} AS e WHERE e.graph = $1 AND e.to_id = q.id${noLoops}${types})`,
         );
       }
-      const rows = await db.run("read degree", (sql) =>
-        sql
-          .unsafe(`SELECT ${counts.join(" + ")} FROM unnest($2::text[]) WITH ORDINALITY AS q(id, i) ORDER BY q.i`, params as never[])
-          .values(),
+      const rows = await db.query(
+        "read degree",
+        `SELECT ${counts.join(" + ")} FROM ${source} ORDER BY q.i`,
+        params,
       );
-      return (rows as Row[]).map(([n]) => Number(n));
+      return rows.map(([n]) => Number(n));
     },
 
     async listNodes(graph, query: NodeListQuery) {
@@ -253,84 +277,75 @@ export function createGraphDriver(db: Db): GraphDriver {
         where.push(`id > $${params.length}`);
       }
       params.push(query.limit);
-      const rows = await db.run("list nodes", (sql) =>
-        sql
-          .unsafe(
-            `SELECT id, type, props::text FROM ${t.nodes} WHERE ${where.join(" AND ")} ORDER BY id LIMIT $${params.length}`,
-            params as never[],
-          )
-          .values(),
+      const rows = await db.query(
+        "list nodes",
+        `SELECT id, type, props::text FROM ${t.nodes} WHERE ${where.join(" AND ")}
+         ORDER BY id LIMIT $${params.length}`,
+        params,
       );
-      return (rows as Row[]).map(([id, type, props]) => toNode(id, type, props));
+      return rows.map(([id, type, props]) => toNode(id, type, props));
     },
 
     async listEdges(graph, query: EdgeListQuery) {
       const params: unknown[] = [graph];
       const where = ["graph = $1"];
       const after = query.after;
+      const p = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
       if (query.type !== undefined) {
-        params.push(query.type);
-        where.push(`type = $${params.length}`);
+        where.push(`type = ${p(query.type)}`);
         if (after !== undefined) {
-          // With one type the order is (from, to): an index range on (graph, type, from_id, to_id).
+          // With one type the order is (from, to): a range on the index (graph, type, from_id, to_id).
           const c = compareUtf8(query.type, after.type);
-          params.push(after.from);
-          if (c > 0) where.push(`from_id >= $${params.length}`);
-          else if (c < 0) where.push(`from_id > $${params.length}`);
-          else {
-            params.push(after.to);
-            where.push(`(from_id, to_id) > ($${params.length - 1}, $${params.length})`);
-          }
+          if (c > 0) where.push(`from_id >= ${p(after.from)}`);
+          else if (c < 0) where.push(`from_id > ${p(after.from)}`);
+          else where.push(`(from_id, to_id) > (${p(after.from)}, ${p(after.to)})`);
         }
       } else if (after !== undefined) {
-        params.push(after.from, after.type, after.to);
-        where.push(`(from_id, type, to_id) > ($${params.length - 2}, $${params.length - 1}, $${params.length})`);
+        where.push(`(from_id, type, to_id) > (${p(after.from)}, ${p(after.type)}, ${p(after.to)})`);
       }
-      params.push(query.limit);
-      const rows = await db.run("list edges", (sql) =>
-        sql
-          .unsafe(
-            `SELECT from_id, type, to_id, props::text FROM ${t.edges} WHERE ${where.join(" AND ")}
-             ORDER BY from_id, type, to_id LIMIT $${params.length}`,
-            params as never[],
-          )
-          .values(),
+      const rows = await db.query(
+        "list edges",
+        `SELECT from_id, type, to_id, props::text FROM ${t.edges} WHERE ${where.join(" AND ")}
+         ORDER BY from_id, type, to_id LIMIT ${p(query.limit)}`,
+        params,
       );
-      return (rows as Row[]).map(([from, type, to, props]) => toEdge(from, type, to, props));
+      return rows.map(([from, type, to, props]) => toEdge(from, type, to, props));
     },
 
     async stats(graph) {
-      const [row] = await db.run("read stats", (sql) =>
-        sql
-          .unsafe(
-            `SELECT (SELECT count(*) FROM ${t.nodes} WHERE graph = $1), (SELECT count(*) FROM ${t.edges} WHERE graph = $1)`,
-            [graph],
-          )
-          .values(),
+      const [row] = await db.query(
+        "read stats",
+        `SELECT (SELECT count(*) FROM ${t.nodes} WHERE graph = $1),
+                (SELECT count(*) FROM ${t.edges} WHERE graph = $1)`,
+        [graph],
       );
       return { nodes: Number(row?.[0] ?? 0), edges: Number(row?.[1] ?? 0) };
     },
 
     async clear(graph) {
-      await db.run("clear", (sql) =>
-        sql.unsafe(`WITH e AS (DELETE FROM ${t.edges} WHERE graph = $1) DELETE FROM ${t.nodes} WHERE graph = $1`, [graph]),
+      await db.execute(
+        "clear",
+        `WITH e AS (DELETE FROM ${t.edges} WHERE graph = $1) DELETE FROM ${t.nodes} WHERE graph = $1`,
+        [graph],
       );
     },
 
     async graphs() {
-      const rows = await db.run("list graphs", (sql) =>
-        sql
-          .unsafe(
-            `WITH RECURSIVE g(graph) AS (
-               SELECT min(graph) FROM ${t.nodes}
-               UNION ALL
-               SELECT (SELECT min(n.graph) FROM ${t.nodes} AS n WHERE n.graph > g.graph) FROM g WHERE g.graph IS NOT NULL
-             )
-             SELECT graph FROM g WHERE graph IS NOT NULL ORDER BY graph`,
-          )
-          .values(),
+      // A loose index scan, as for namespaces.
+      const rows = await db.query(
+        "list graphs",
+        `WITH RECURSIVE g(graph) AS (
+           SELECT min(graph) FROM ${t.nodes}
+           UNION ALL
+           SELECT (SELECT min(n.graph) FROM ${t.nodes} AS n WHERE n.graph > g.graph) FROM g WHERE g.graph IS NOT NULL
+         )
+         SELECT graph FROM g WHERE graph IS NOT NULL ORDER BY graph`,
+        [],
       );
-      return (rows as Row[]).map(([graph]) => String(graph));
+      return rows.map(([graph]) => String(graph));
     },
 
     async traverse(graph, seeds, query: TraverseQuery): Promise<TraverseRecords> {
@@ -339,33 +354,34 @@ export function createGraphDriver(db: Db): GraphDriver {
       // nodes with their props and the traversed edges, in the same statement.
       const params: unknown[] = [graph, seeds, query.maxNodes, query.maxDepth];
       const types = typeFilter(query.types, params);
-      const next = nextLevel(query.direction, types);
-      const edges = traversedEdges(query.direction, types);
       const text = `WITH RECURSIVE bfs(depth, frontier, visited, truncated) AS (
           SELECT 0, s.ids[1:$3], s.ids[1:$3], cardinality(s.ids) > $3
-          FROM (SELECT ARRAY(SELECT n.id FROM ${t.nodes} AS n WHERE n.graph = $1 AND n.id = ANY($2::text[]) ORDER BY n.id) AS ids) AS s
+          FROM (SELECT ARRAY(SELECT n.id FROM ${t.nodes} AS n
+                WHERE n.graph = $1 AND n.id = ANY($2::text[]) ORDER BY n.id) AS ids) AS s
           UNION ALL
           SELECT b.depth + 1, x.ids[1:x.room], b.visited || x.ids[1:x.room], cardinality(x.ids) > x.room
-          FROM bfs AS b CROSS JOIN LATERAL (SELECT ${next} AS ids, $3 - cardinality(b.visited) AS room) AS x
+          FROM bfs AS b
+          CROSS JOIN LATERAL (SELECT ${nextLevel(query.direction, types)} AS ids,
+                                     $3 - cardinality(b.visited) AS room) AS x
           WHERE b.depth < $4 AND cardinality(b.frontier) > 0 AND NOT b.truncated
         ),
         kept AS (SELECT k.id, b.depth FROM bfs AS b, unnest(b.frontier) AS k(id))
         SELECT 'n', k.depth, n.id, n.type, NULL, n.props::text
           FROM ${t.nodes} AS n JOIN kept AS k ON k.id = n.id
           WHERE n.graph = $1 AND n.id = ANY(ARRAY(SELECT id FROM kept))
-        UNION ALL ${edges}
+        UNION ALL ${traversedEdges(query.direction, types)}
         UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL WHERE (SELECT bool_or(truncated) FROM bfs)`;
-      const rows = await db.run("traverse", (sql) => sql.unsafe(text, params as never[]).values());
+      const rows = await db.query("traverse", text, params);
       const nodes: Array<NodeRecord & { depth: number }> = [];
-      const found: EdgeRecord[] = [];
+      const edges: EdgeRecord[] = [];
       let truncated = false;
-      for (const [kind, depth, a, b, c, props] of rows as Row[]) {
+      for (const [kind, depth, a, b, c, props] of rows) {
         if (kind === "n") nodes.push({ ...toNode(a, b, props), depth: Number(depth) });
-        else if (kind === "e") found.push(toEdge(a, b, c, props));
+        else if (kind === "e") edges.push(toEdge(a, b, c, props));
         else truncated = true;
       }
       nodes.sort((x, y) => x.depth - y.depth || compareUtf8(x.id, y.id));
-      return { nodes, edges: found.sort(compareEdgeKeys), truncated };
+      return { nodes, edges: edges.sort(compareEdgeKeys), truncated };
     },
   };
 }

@@ -32,7 +32,14 @@ export function checkSchemaName(name: unknown): string {
 
 export function tablesOf(schema: string): Tables {
   const q = `"${checkSchemaName(schema)}"`;
-  return { schema, quotedSchema: q, kv: `${q}.kv`, nodes: `${q}.nodes`, edges: `${q}.edges`, migrations: `${q}.migrations` };
+  return {
+    schema,
+    quotedSchema: q,
+    kv: `${q}.kv`,
+    nodes: `${q}.nodes`,
+    edges: `${q}.edges`,
+    migrations: `${q}.migrations`,
+  };
 }
 
 /**
@@ -109,7 +116,9 @@ export async function ensureSchema(sql: Sql, t: Tables): Promise<void> {
   const latest = latestVersion(t);
   const [encoding] = await sql.unsafe("SELECT current_setting('server_encoding')").values();
   if (encoding?.[0] !== "UTF8") {
-    throw new StowageError(`the database encoding is ${String(encoding?.[0])}: stowage needs a UTF8 database`);
+    throw new StowageError(
+      `the database encoding is ${String(encoding?.[0])}: stowage needs a UTF8 database`,
+    );
   }
   const found = await installedVersion(sql, t);
   if (found !== undefined && found >= latest) {
@@ -119,7 +128,9 @@ export async function ensureSchema(sql: Sql, t: Tables): Promise<void> {
   await sql.begin(async (tx) => {
     await tx.unsafe("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_CLASS, t.schema]);
     await tx.unsafe("SET LOCAL client_min_messages = warning");
-    const [exists] = await tx.unsafe("SELECT count(*) FROM pg_namespace WHERE nspname = $1", [t.schema]).values();
+    const [exists] = await tx
+      .unsafe("SELECT count(*) FROM pg_namespace WHERE nspname = $1", [t.schema])
+      .values();
     // Checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when it exists.
     if (Number(exists?.[0]) === 0) await tx.unsafe(`CREATE SCHEMA ${t.quotedSchema}`);
     await tx.unsafe(

@@ -25,9 +25,13 @@ interface Child {
 
 function startChild(schema: string): Child {
   const script = fileURLToPath(new URL("./start-child.mjs", import.meta.url));
-  const child = spawn(process.execPath, ["--conditions=@stowage/source", "--no-warnings", script, url, schema], {
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@stowage/source", "--no-warnings", script, url, schema],
+    {
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   let onReady: () => void = () => {};
@@ -63,11 +67,18 @@ describe("concurrency", () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('{"ok":true,"results":[1]}');
     }
-    const [[namespaces]] = (await raw`SELECT count(*)::int FROM pg_namespace WHERE nspname = ${schema}`.values()) as unknown as [[number]];
+    const [[namespaces]] =
+      (await raw`SELECT count(*)::int FROM pg_namespace WHERE nspname = ${schema}`.values()) as unknown as [
+        [number],
+      ];
     expect(namespaces).toBe(1);
-    const migrations = await raw.unsafe(`SELECT version FROM "${schema}".migrations ORDER BY version`).values();
+    const migrations = await raw
+      .unsafe(`SELECT version FROM "${schema}".migrations ORDER BY version`)
+      .values();
     expect(migrations).toEqual([[1]]);
-    const [[rows]] = (await raw.unsafe(`SELECT count(*)::int FROM "${schema}".kv WHERE ns = 'start'`).values()) as unknown as [[number]];
+    const [[rows]] = (await raw
+      .unsafe(`SELECT count(*)::int FROM "${schema}".kv WHERE ns = 'start'`)
+      .values()) as unknown as [[number]];
     expect(rows).toBe(4);
   }, 60_000);
 
@@ -79,7 +90,9 @@ describe("concurrency", () => {
     const calls = 100;
     await Promise.all(
       Array.from({ length: calls }, (_, i) =>
-        (i % 2 === 0 ? a : b).kv<number>("counter").update("n", (n) => (n ?? 0) + 1, { maxAttempts: 10_000 }),
+        (i % 2 === 0 ? a : b)
+          .kv<number>("counter")
+          .update("n", (n) => (n ?? 0) + 1, { maxAttempts: 10_000 }),
       ),
     );
     const entry = await a.kv<number>("counter").getEntry("n");
@@ -95,7 +108,9 @@ describe("concurrency", () => {
     const a = createStore(createPostgresDriver({ url, schema, max: 4 }));
     const b = createStore(createPostgresDriver({ url, schema, max: 4 }));
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).kv<number>("claim").set("k", i, { ifAbsent: true })),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 0 ? a : b).kv<number>("claim").set("k", i, { ifAbsent: true }),
+      ),
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     await a.close();

@@ -10,5 +10,10 @@ afterAll(() => dropSchema(schema));
 runConformance({
   name: "postgres",
   open: () => createPostgresDriver({ url: postgresUrl(), schema, max: 4 }),
-  openUnreachable: () => createPostgresDriver({ url: "postgres://stowage:secret-pw@127.0.0.1:1/none", schema, connectTimeoutMs: 500 }),
+  openUnreachable: () =>
+    createPostgresDriver({
+      url: "postgres://stowage:secret-pw@127.0.0.1:1/none",
+      schema,
+      connectTimeoutMs: 500,
+    }),
 });

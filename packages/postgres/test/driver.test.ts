@@ -40,7 +40,7 @@ const NASTY = [
   "é",
   "e\u0301",
   "(1,2)",
-  "\"quoted\"",
+  '"quoted"',
   "E'\\x41'",
 ];
 
@@ -51,20 +51,33 @@ describe("SQL metacharacters", () => {
     expect(await kv.getMany(NASTY)).toEqual(NASTY.map((k) => `v:${k}`));
     const listed = [];
     for await (const key of kv.keys({ pageSize: 3 })) listed.push(key);
-    expect(listed).toEqual([...NASTY].sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b)))));
+    expect(listed).toEqual(
+      [...NASTY].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+    );
     for (const key of NASTY) {
       expect(await kv.count({ prefix: key })).toBe(NASTY.filter((k) => k.startsWith(key)).length);
     }
     // The rows hold the keys as given: nothing was escaped into them.
-    const rows = await raw.unsafe(`SELECT key FROM "${schema}".kv WHERE ns = 'meta' ORDER BY key`).values();
+    const rows = await raw
+      .unsafe(`SELECT key FROM "${schema}".kv WHERE ns = 'meta' ORDER BY key`)
+      .values();
     expect(rows.map((r) => r[0])).toEqual(listed);
     expect(await kv.deleteMany(NASTY)).toBe(NASTY.length);
   });
 
   it("stores and reads back node ids, types, edge types and property names exactly", async () => {
     const g = store.graph("meta");
-    await g.upsertNodes(NASTY.map((id) => ({ id, type: id, props: { [id]: id, nested: { [id]: [id] } } })));
-    await g.upsertEdges(NASTY.map((id, i) => ({ from: id, type: id, to: NASTY[(i + 1) % NASTY.length] as string, props: { [id]: id } })));
+    await g.upsertNodes(
+      NASTY.map((id) => ({ id, type: id, props: { [id]: id, nested: { [id]: [id] } } })),
+    );
+    await g.upsertEdges(
+      NASTY.map((id, i) => ({
+        from: id,
+        type: id,
+        to: NASTY[(i + 1) % NASTY.length] as string,
+        props: { [id]: id },
+      })),
+    );
     const nodes = await g.getNodes(NASTY);
     nodes.forEach((n, i) => {
       const id = NASTY[i] as string;
@@ -83,7 +96,19 @@ describe("SQL metacharacters", () => {
 describe("order and prefixes", () => {
   it("lists in UTF-8 byte order, with prefixes at the edges of the code point range", async () => {
     const kv = store.kv<number>("order");
-    const keys = ["a", "a\u007f", "a\u0080", "a\uffff", "a\u{10000}", "a\u{10FFFF}", "a\u{10FFFF}\u{10FFFF}", "b", "\u{10FFFF}", "\uD7FF", "\uE000"];
+    const keys = [
+      "a",
+      "a\u007f",
+      "a\u0080",
+      "a\uffff",
+      "a\u{10000}",
+      "a\u{10FFFF}",
+      "a\u{10FFFF}\u{10FFFF}",
+      "b",
+      "\u{10FFFF}",
+      "\uD7FF",
+      "\uE000",
+    ];
     await kv.setMany(keys.map((key, value) => ({ key, value })));
     const { items } = await kv.list({ limit: 100 });
     expect(items).toEqual([...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
@@ -109,23 +134,29 @@ describe("layout", () => {
     await other.close();
     const versions = await raw.unsafe(`SELECT version FROM "${schema}".migrations`).values();
     expect(versions).toEqual([[1]]);
-    const tables = await raw`SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`.values();
+    const tables =
+      await raw`SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`.values();
     expect(tables.map((r) => r[0])).toEqual(["edges", "kv", "migrations", "nodes"]);
     const collations = await raw`
       SELECT table_name, column_name, collation_name FROM information_schema.columns
       WHERE table_schema = ${schema} AND data_type = 'text' ORDER BY 1, 2`.values();
     for (const [table, column, collation] of collations) {
-      if (column !== "value") expect(`${table}.${column}:${collation}`).toBe(`${table}.${column}:C`);
+      if (column !== "value")
+        expect(`${table}.${column}:${collation}`).toBe(`${table}.${column}:C`);
     }
   });
 
   it("keeps values as the exact encoded text, and props as jsonb", async () => {
     await store.kv("layout").set("exact", { b: 1, a: [1.5, "x"] });
-    const [[value]] = (await raw.unsafe(`SELECT value FROM "${schema}".kv WHERE ns = 'layout' AND key = 'exact'`).values()) as unknown as [[string]];
+    const [[value]] = (await raw
+      .unsafe(`SELECT value FROM "${schema}".kv WHERE ns = 'layout' AND key = 'exact'`)
+      .values()) as unknown as [[string]];
     expect(value).toBe('{"b":1,"a":[1.5,"x"]}');
     await store.graph("layout").upsertNode({ id: "n", props: { p: 1 } });
     await store.graph("layout").upsertNode({ id: "n", props: { q: 2 } });
-    const [[props]] = (await raw.unsafe(`SELECT props FROM "${schema}".nodes WHERE graph = 'layout' AND id = 'n'`).values()) as unknown as [[unknown]];
+    const [[props]] = (await raw
+      .unsafe(`SELECT props FROM "${schema}".nodes WHERE graph = 'layout' AND id = 'n'`)
+      .values()) as unknown as [[unknown]];
     expect(props).toEqual({ p: 1, q: 2 });
   });
 
@@ -135,8 +166,14 @@ describe("layout", () => {
     await kv.set("short", 1, { ttlMs: 1 });
     await kv.set("long", 2, { ttlMs: 3_600_000 });
     await kv.set("forever", 3);
-    const keys = async () => (await raw.unsafe(`SELECT key FROM "${schema}".kv WHERE ns = 'sweep' ORDER BY key`).values()).map((r) => r[0]);
-    await vi.waitFor(async () => expect(await keys()).toEqual(["forever", "long"]), { timeout: 20_000, interval: 50 });
+    const keys = async () =>
+      (
+        await raw.unsafe(`SELECT key FROM "${schema}".kv WHERE ns = 'sweep' ORDER BY key`).values()
+      ).map((r) => r[0]);
+    await vi.waitFor(async () => expect(await keys()).toEqual(["forever", "long"]), {
+      timeout: 20_000,
+      interval: 50,
+    });
     await s.close();
   });
 });
@@ -168,11 +205,12 @@ describe("options", () => {
   });
 
   it("rejects bad options before connecting", () => {
-    expect(() => createPostgresDriver({ url, schema: 'x"; DROP SCHEMA public; --' })).toThrow(ValidationError);
+    expect(() => createPostgresDriver({ url, schema: 'x"; DROP SCHEMA public; --' })).toThrow(
+      ValidationError,
+    );
     expect(() => createPostgresDriver({ url, schema: "1abc" })).toThrow(ValidationError);
     expect(() => createPostgresDriver({})).toThrow(ValidationError);
     expect(() => createPostgresDriver({ url, max: 0 })).toThrow(ValidationError);
     expect(() => createPostgresDriver({ url, connectTimeoutMs: -1 })).toThrow(ValidationError);
   });
-
 });

@@ -24,10 +24,18 @@ test("smoke", async () => {
   expect(await kv.delete("a")).toBe(true);
   expect(await store.namespaces()).toEqual(["ns1"]);
   const g = store.graph("g1");
-  await g.upsertEdges([{ from: "a", type: "knows", to: "b" }, { from: "b", type: "knows", to: "c" }, { from: "c", type: "knows", to: "a" }]);
+  await g.upsertEdges([
+    { from: "a", type: "knows", to: "b" },
+    { from: "b", type: "knows", to: "c" },
+    { from: "c", type: "knows", to: "a" },
+  ]);
   await g.upsertNode({ id: "a", type: "person", props: { name: "A" } });
   const r = await g.traverse("a", { maxDepth: 2, direction: "both" });
-  expect(r.nodes.map((n) => [n.id, n.depth])).toEqual([["a", 0], ["b", 1], ["c", 1]]);
+  expect(r.nodes.map((n) => [n.id, n.depth])).toEqual([
+    ["a", 0],
+    ["b", 1],
+    ["c", 1],
+  ]);
   expect(r.edges.length).toBe(3);
   expect(await g.neighbors("a", { direction: "both" })).toHaveLength(2);
   expect(await g.stats()).toEqual({ nodes: 3, edges: 3 });

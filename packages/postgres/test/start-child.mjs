@@ -10,7 +10,11 @@ process.stdout.write("ready\n");
 for await (const line of createInterface({ input: process.stdin })) if (line === "go") break;
 try {
   // The first use creates the schema.
-  const result = await driver.kv.setMany("start", [{ key: `pid-${process.pid}`, value: "1", expiresAt: null }], Date.now());
+  const result = await driver.kv.setMany(
+    "start",
+    [{ key: `pid-${process.pid}`, value: "1", expiresAt: null }],
+    Date.now(),
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   await driver.close();

@@ -42,11 +42,18 @@ describe("native traverse equals core's", () => {
       const nodeCount = 2 + Math.floor(rnd() * (IDS.length - 1));
       const ids = IDS.slice(0, nodeCount);
       const edgeCount = Math.floor(rnd() * nodeCount * 2.5);
-      const edges = Array.from({ length: edgeCount }, () => ({ from: pick(ids), type: pick(TYPES), to: pick(ids), props: { w: rnd() } }));
+      const edges = Array.from({ length: edgeCount }, () => ({
+        from: pick(ids),
+        type: pick(TYPES),
+        to: pick(ids),
+        props: { w: rnd() },
+      }));
       await store.graph(name).upsertNodes(ids.map((id) => ({ id, props: { n: id } })));
       await store.graph(name).upsertEdges(edges);
       for (let q = 0; q < 30; q++) {
-        const seeds = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => (rnd() < 0.1 ? "missing" : pick(ids)));
+        const seeds = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
+          rnd() < 0.1 ? "missing" : pick(ids),
+        );
         const options: TraverseOptions = {
           maxDepth: Math.floor(rnd() * 5),
           direction: pick(["out", "in", "both"] as const),
@@ -58,7 +65,10 @@ describe("native traverse equals core's", () => {
         seen.compared++;
         if (walked.truncated) seen.truncated++;
         if (walked.edges.length > 0) seen.withEdges++;
-        expect(native, `seed ${seed}, query ${q}: ${JSON.stringify({ seeds, ...options })}`).toEqual(walked);
+        expect(
+          native,
+          `seed ${seed}, query ${q}: ${JSON.stringify({ seeds, ...options })}`,
+        ).toEqual(walked);
       }
     });
   }

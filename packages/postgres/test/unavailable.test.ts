@@ -31,7 +31,10 @@ async function expectUnavailable(promise: Promise<unknown>): Promise<Unavailable
 
 describe("UnavailableError", () => {
   it("when the connection is refused", async () => {
-    const driver = createPostgresDriver({ url: `postgres://stowage:${PASSWORD}@127.0.0.1:1/none`, connectTimeoutMs: 2000 });
+    const driver = createPostgresDriver({
+      url: `postgres://stowage:${PASSWORD}@127.0.0.1:1/none`,
+      connectTimeoutMs: 2000,
+    });
     const e = await expectUnavailable(createStore(driver).kv("x").get("k"));
     expect(e.message).toMatch(/ECONNREFUSED/);
     await expectUnavailable(driver.ping());
@@ -44,7 +47,10 @@ describe("UnavailableError", () => {
     const silent = net.createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const { port } = silent.address() as net.AddressInfo;
-    const driver = createPostgresDriver({ url: `postgres://stowage:${PASSWORD}@127.0.0.1:${port}/none`, connectTimeoutMs: 300 });
+    const driver = createPostgresDriver({
+      url: `postgres://stowage:${PASSWORD}@127.0.0.1:${port}/none`,
+      connectTimeoutMs: 300,
+    });
     try {
       const e = await expectUnavailable(createStore(driver).kv("x").set("k", 1));
       expect(e.message).toMatch(/CONNECT_TIMEOUT/);
@@ -82,7 +88,9 @@ describe("UnavailableError", () => {
     const locked = new Promise<void>((resolve, reject) => {
       holder
         .begin(async (tx) => {
-          await tx.unsafe(`SELECT 1 FROM "${schema}".kv WHERE ns = 'locked' AND key = 'k' FOR UPDATE`);
+          await tx.unsafe(
+            `SELECT 1 FROM "${schema}".kv WHERE ns = 'locked' AND key = 'k' FOR UPDATE`,
+          );
           resolve();
           await held;
         })
