@@ -238,6 +238,53 @@ export class Connection {
   }
 }
 
+/**
+ * The registries (`<prefix>:namespaces`, `<prefix>:graphs`) list every namespace or graph that is
+ * not empty: a write that finds it empty registers it (FORGET_IF_EMPTY only forgets empty ones).
+ * The first write of a name by this driver registers it in the same round trip; later writes
+ * register again only when the script says the name was empty (someone cleared it meanwhile).
+ */
+export class Registrations {
+  readonly #conn: Connection;
+  readonly #registry: string;
+  readonly #known = new Set<string>();
+
+  constructor(conn: Connection, registry: string) {
+    this.#conn = conn;
+    this.#registry = registry;
+  }
+
+  /**
+   * Runs a write script (whose reply says, through `wasEmpty`, whether the name was empty) and
+   * keeps the registry true.
+   */
+  async write<T>(
+    name: string,
+    script: LuaScript,
+    keys: readonly (string | Buffer)[],
+    args: readonly (string | Buffer | number)[],
+    wasEmpty: (reply: T) => boolean,
+  ): Promise<T> {
+    if (!this.#known.has(name)) {
+      const [reply] = await this.#conn.pipeline((p, evalsha) => {
+        evalsha(script, keys, args);
+        p.zadd(this.#registry, 0, name);
+      });
+      if (this.#known.size >= 10_000) this.#known.clear();
+      this.#known.add(name);
+      return reply as T;
+    }
+    const reply = (await this.#conn.script(script, keys, args)) as T;
+    if (wasEmpty(reply)) await this.#conn.run((c) => c.zadd(this.#registry, 0, name));
+    return reply;
+  }
+
+  /** After this driver cleared a name: its next write registers it in the same round trip again. */
+  forget(name: string): void {
+    this.#known.delete(name);
+  }
+}
+
 export type PipelineScript = (
   script: LuaScript,
   keys: readonly (string | Buffer)[],

@@ -13,7 +13,7 @@ import {
   type TraverseQuery,
   type TraverseRecords,
 } from "@stowage/core";
-import type { Connection, PipelineScript } from "./connection.ts";
+import { type Connection, type PipelineScript, Registrations } from "./connection.ts";
 import {
   exclusive,
   FORGET_IF_EMPTY,
@@ -86,20 +86,8 @@ function neighborArgs(
 }
 
 export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver {
+  const registrations = new Registrations(conn, layout.graphs);
   const fixed = (g: GraphKeys) => [g.nodes, g.edges, g.edgeTypes, g.loops, g.nodeTypes];
-
-  /** Runs a write script, then registers the graph (after it, see FORGET_IF_EMPTY). */
-  async function write(
-    graph: string,
-    fn: (evalsha: PipelineScript, g: GraphKeys) => void,
-  ): Promise<unknown> {
-    const g = layout.graph(graph);
-    const [reply] = await conn.pipeline((p, evalsha) => {
-      fn(evalsha, g);
-      p.zadd(layout.graphs, 0, graph);
-    });
-    return reply;
-  }
 
   function queueNodes(evalsha: PipelineScript, g: GraphKeys, ids: readonly string[]): void {
     evalsha(GRAPH_GET_NODES, [g.nodes], [g.base, ...ids]);
@@ -124,8 +112,13 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         args.push(n.id, typeMode, n.type ?? "", pairs.length / 2);
         for (const x of pairs) args.push(x);
       }
-      await write(graph, (evalsha, g) =>
-        evalsha(GRAPH_UPSERT_NODES, [g.nodes, g.nodeTypes], [g.base, ...args]),
+      const g = layout.graph(graph);
+      await registrations.write<number>(
+        graph,
+        GRAPH_UPSERT_NODES,
+        [g.nodes, g.nodeTypes],
+        [g.base, ...args],
+        (r) => r === 1,
       );
     },
 
@@ -136,8 +129,14 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         args.push(e.from, e.type, e.to, pairs.length / 2);
         for (const x of pairs) args.push(x);
       }
-      await write(graph, (evalsha, g) =>
-        evalsha(GRAPH_UPSERT_EDGES, [g.nodes, g.edges, g.edgeTypes, g.loops], [g.base, ...args]),
+      const g = layout.graph(graph);
+      const keys = [g.nodes, g.edges, g.edgeTypes, g.loops];
+      await registrations.write<number>(
+        graph,
+        GRAPH_UPSERT_EDGES,
+        keys,
+        [g.base, ...args],
+        (r) => r === 1,
       );
     },
 
@@ -255,6 +254,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       while (((await conn.script(GRAPH_CLEAR, fixed(g), [g.base, CLEAR_BATCH])) as number) > 0) {
         // next batch
       }
+      registrations.forget(graph);
       await conn.script(FORGET_IF_EMPTY, [layout.graphs, g.nodes], [graph]);
     },
 
@@ -267,8 +267,10 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       const empty = names.filter((_, i) => sizes[i] === 0);
       if (empty.length > 0) {
         await conn.pipeline((_, evalsha) => {
-          for (const name of empty)
+          for (const name of empty) {
+            registrations.forget(name);
             evalsha(FORGET_IF_EMPTY, [layout.graphs, layout.graph(name).nodes], [name]);
+          }
         });
       }
       return names.filter((_, i) => (sizes[i] as number) > 0);

@@ -3,7 +3,7 @@
 // namespace's indexes only.
 
 import type { BatchResult, EncodedEntry, KvDriver, KvListItem } from "@stowage/core";
-import type { Connection } from "./connection.ts";
+import { type Connection, Registrations } from "./connection.ts";
 import {
   exclusive,
   FORGET_IF_EMPTY,
@@ -31,8 +31,10 @@ function parseEntry(raw: string | null | undefined, now: number): EncodedEntry |
   return { version: Number(raw.slice(0, first)), expiresAt, value: raw.slice(second + 1) };
 }
 
+type BatchReply = [ok: number, items: number[], wasEmpty?: number];
+
 function batchResult<T>(reply: unknown, map: (value: number) => T): BatchResult<T> {
-  const [ok, items] = reply as [number, number[]];
+  const [ok, items] = reply as BatchReply;
   return ok === 1 ? { ok: true, results: items.map(map) } : { ok: false, conflicts: items };
 }
 
@@ -46,6 +48,7 @@ function range(prefix: string, after: string | undefined): [string | Buffer, str
 }
 
 export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
+  const registrations = new Registrations(conn, layout.namespaces);
   const entryKeys = (keys: KvKeys, userKeys: readonly string[]) =>
     userKeys.map((k) => keys.entry + k);
 
@@ -72,22 +75,17 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
         const condition = w.ifVersion !== undefined ? String(w.ifVersion) : w.ifAbsent ? "0" : "";
         args.push(w.key, condition, w.expiresAt === null ? "" : String(w.expiresAt), w.value);
       }
-      const [reply] = await conn.pipeline((p, evalsha) => {
-        evalsha(
-          KV_SET,
-          [
-            keys.index,
-            keys.expiry,
-            ...entryKeys(
-              keys,
-              writes.map((w) => w.key),
-            ),
-          ],
-          args,
-        );
-        // After the write, so that namespaces() never forgets a namespace being written (FORGET_IF_EMPTY).
-        p.zadd(layout.namespaces, 0, ns);
-      });
+      const entries = entryKeys(
+        keys,
+        writes.map((w) => w.key),
+      );
+      const reply = await registrations.write<BatchReply>(
+        ns,
+        KV_SET,
+        [keys.index, keys.expiry, ...entries],
+        args,
+        (r) => r[2] === 1,
+      );
       return batchResult(reply, (v) => v);
     },
 
@@ -152,6 +150,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
             .exec(),
         );
       }
+      registrations.forget(ns);
       await conn.script(FORGET_IF_EMPTY, [layout.namespaces, keys.index], [ns]);
     },
 
@@ -174,8 +173,10 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
       });
       if (empty.length > 0) {
         await conn.pipeline((_, evalsha) => {
-          for (const ns of empty)
+          for (const ns of empty) {
+            registrations.forget(ns);
             evalsha(FORGET_IF_EMPTY, [layout.namespaces, layout.kv(ns).index], [ns]);
+          }
         });
       }
       return live;

@@ -165,7 +165,8 @@ function withHelpers(name: string, body: string): LuaScript {
 /**
  * KEYS: index, expiry, then the entry key of each write.
  * ARGV: now, then per write: key, condition ("" none, "0" absent, "<n>" version n), expiresAt ("" none), value.
- * Returns {1, {versions}} or {0, {conflicting positions (0-based)}}; writes nothing on conflict.
+ * Returns {1, {versions}, 1 when the namespace was empty before} or {0, {conflicting positions
+ * (0-based)}}; writes nothing on conflict.
  */
 export const KV_SET = withHelpers(
   "kv-set",
@@ -173,6 +174,7 @@ export const KV_SET = withHelpers(
 local now = tonumber(ARGV[1])
 local n = #KEYS - 2
 local versions, conflicts = {}, {}
+local was_empty = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
 for first = 1, n, CHUNK do
   local last = math.min(first + CHUNK - 1, n)
   local entries = redis.call('MGET', unpack(KEYS, 2 + first, 2 + last))
@@ -211,7 +213,7 @@ end
 chunked('ZADD', KEYS[1], index, 2)
 chunked('ZADD', KEYS[2], expiring, 2)
 chunked('ZREM', KEYS[2], plain, 1)
-return {1, versions}
+return {1, versions, was_empty}
 `,
 );
 
@@ -250,15 +252,20 @@ export const KV_LIST = withHelpers(
   "kv-list",
   `
 local limit, now = tonumber(ARGV[3]), tonumber(ARGV[4])
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  -- No key of the namespace has an expiry: the index is the answer.
+  return redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, limit)
+end
 local server = server_ms()
 local out = {}
 local min = ARGV[1]
 while #out < limit do
-  local batch = redis.call('ZRANGEBYLEX', KEYS[1], min, ARGV[2], 'LIMIT', 0, math.max(limit - #out, 64))
+  local want = math.min(math.max(limit - #out, 64), CHUNK)
+  local batch = redis.call('ZRANGEBYLEX', KEYS[1], min, ARGV[2], 'LIMIT', 0, want)
   if #batch == 0 then break end
-  local full = #batch == math.max(limit - #out, 64)
-  for _, key in ipairs(batch) do
-    local expires = redis.call('ZSCORE', KEYS[2], key)
+  local scores = redis.call('ZMSCORE', KEYS[2], unpack(batch))
+  for i, key in ipairs(batch) do
+    local expires = scores[i]
     if not expires or tonumber(expires) > now then
       if #out < limit then out[#out + 1] = key end
     elseif tonumber(expires) < server then
@@ -266,7 +273,7 @@ while #out < limit do
       redis.call('ZREM', KEYS[2], key)
     end
   end
-  if not full then break end
+  if #batch < want then break end
   min = '(' .. batch[#batch]
 end
 return out
@@ -299,7 +306,8 @@ return count
 
 /**
  * KEYS: registry, index. ARGV: name. Forgets a registered namespace or graph whose index is empty.
- * Writers add the name after their write (same pipeline), so a concurrent write is never forgotten.
+ * Registration (see Registrations in connection.ts) follows every write that finds the index
+ * empty, so "index not empty => registered" holds and a concurrent write is never forgotten.
  */
 export const FORGET_IF_EMPTY = script(
   "forget-if-empty",
@@ -342,10 +350,12 @@ function graphScript(name: string, body: string): LuaScript {
 /**
  * KEYS: nodes, ntype. ARGV: base, mode ("merge"|"replace"), then per node:
  * id, type mode ("keep"|"null"|"set"), type, number of props, then name/value pairs.
+ * Returns 1 when the graph had no node before.
  */
 export const GRAPH_UPSERT_NODES = graphScript(
   "graph-upsert-nodes",
   `
+local was_empty = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
 local replace = ARGV[2] == 'replace'
 local at = 3
 while at <= #ARGV do
@@ -366,17 +376,19 @@ while at <= #ARGV do
   end
   at = at + 4 + 2 * n
 end
-return 1
+return was_empty
 `,
 );
 
 /**
  * KEYS: nodes, edges, etype, loops. ARGV: base, mode, then per edge: from, type, to, number of
- * props, name/value pairs. Missing endpoints become bare nodes.
+ * props, name/value pairs. Missing endpoints become bare nodes. Returns 1 when the graph had no
+ * node before.
  */
 export const GRAPH_UPSERT_EDGES = graphScript(
   "graph-upsert-edges",
   `
+local was_empty = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
 local replace = ARGV[2] == 'replace'
 local at = 3
 while at <= #ARGV do
@@ -394,7 +406,7 @@ while at <= #ARGV do
   hset_pairs(key, at + 4, n)
   at = at + 4 + 2 * n
 end
-return 1
+return was_empty
 `,
 );
 

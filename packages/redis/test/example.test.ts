@@ -7,8 +7,12 @@ import { testRedisUrl } from "./db.ts";
 
 it("runs examples/quickstart.ts", async () => {
   const script = fileURLToPath(new URL("../examples/quickstart.ts", import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=@stowage/source", script], {
-    env: { ...process.env, STOWAGE_REDIS_URL: testRedisUrl() },
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--conditions=@stowage/source", script],
+    {
+      env: { ...process.env, STOWAGE_REDIS_URL: testRedisUrl() },
+    },
+  );
   expect(stdout).toBe("2\n[ 's1' ]\n[ 'ada@0', 'babbage@1', 'engine@2' ]\n");
 });

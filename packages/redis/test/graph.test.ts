@@ -74,6 +74,25 @@ describe("redis graph layout", () => {
     expect(await raw.zscore(`${prefix}:graphs`, name)).toBeNull();
   });
 
+  it("re-registers a graph that another driver cleared and forgot meanwhile", async () => {
+    const other = createStore(driver());
+    try {
+      const name = gname();
+      await store.graph(name).upsertNode({ id: "a" });
+      await other.graph(name).clear();
+      expect(await other.graphs()).not.toContain(name);
+      await store.graph(name).upsertEdge({ from: "a", type: "r", to: "b" });
+      expect(await other.graphs()).toContain(name);
+      await other.graph(name).deleteNodes(["a", "b"]);
+      expect(await other.graphs()).not.toContain(name);
+      await store.graph(name).upsertNode({ id: "c" });
+      expect(await other.graphs()).toContain(name);
+      await store.graph(name).clear();
+    } finally {
+      await other.close();
+    }
+  });
+
   it("merges props key by key and keeps or replaces the type", async () => {
     const g = store.graph(gname());
     await g.upsertNode({

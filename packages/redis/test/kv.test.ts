@@ -100,6 +100,23 @@ describe("redis kv layout", () => {
   });
 });
 
+describe("redis kv registry", () => {
+  it("re-registers a namespace that another driver cleared and forgot meanwhile", async () => {
+    const [a, b] = [open(), open()];
+    const name = ns();
+    await a.kv(name).set("k", 1); // registers, and driver a remembers that it did
+    await b.kv(name).clear(); // empty: b forgets it from the registry
+    expect(await raw.zscore(`${prefix}:namespaces`, name)).toBeNull();
+    await a.kv(name).set("k", 2); // a's script sees the namespace empty and registers it again
+    expect(await b.namespaces()).toContain(name);
+    await a.kv(name).set("k2", 3); // not empty before: no registration needed
+    await b.kv(name).deleteMany(["k", "k2"]);
+    expect(await b.namespaces()).not.toContain(name);
+    await a.kv(name).set("again", true);
+    expect(await b.namespaces()).toContain(name);
+  });
+});
+
 describe("redis kv order and prefixes", () => {
   it("lists in UTF-8 byte order and bounds prefixes by bytes, including 4-byte characters", async () => {
     const kv = open().kv(ns());
@@ -162,6 +179,22 @@ describe("redis kv expiry", () => {
     expect(await store.namespaces()).toContain(name);
     await kv.deleteMany(["short", "plain"]);
     expect(await store.namespaces()).not.toContain(name);
+  });
+
+  it("pages through a namespace with expiring keys in large pages", async () => {
+    const kv = open().kv(ns());
+    await kv.setMany(
+      Array.from({ length: 2_500 }, (_, i) => ({
+        key: `k${String(i).padStart(4, "0")}`,
+        value: i,
+        ...(i % 2 ? { ttlMs: 60_000 } : {}),
+      })),
+    );
+    const page = await kv.list({ limit: 2_000 });
+    expect(page.items.length).toBe(2_000);
+    expect(page.items[1_999]).toBe("k1999");
+    const rest = await kv.list({ limit: 2_000, cursor: page.cursor as string });
+    expect(rest.items.length).toBe(500);
   });
 
   it("removes index entries of keys Redis has expired while listing and counting", async () => {
