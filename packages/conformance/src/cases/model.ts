@@ -20,7 +20,22 @@ function runParameters(): fc.Parameters<unknown> {
     // Shrinking against a network driver is slow: stop looking for a smaller case after a while.
     interruptAfterTimeLimit: 60_000,
     markInterruptAsFailure: false,
+    includeErrorInReport: true,
   };
+}
+
+/** "step i {command}: message", with the compared values spelled out (assertion messages elide them). */
+function stepError(i: number, command: unknown, error: unknown): Error {
+  const e = error as { message?: string; actual?: unknown; expected?: unknown };
+  const show = (v: unknown) => {
+    try {
+      return JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}n` : x === undefined ? "(undefined)" : x));
+    } catch {
+      return String(v);
+    }
+  };
+  const detail = "actual" in (e ?? {}) ? `\n  got:      ${show(e.actual)}\n  expected: ${show(e.expected)}` : "";
+  return new Error(`step ${i} ${JSON.stringify(command)}: ${e?.message ?? String(error)}${detail}`, { cause: error });
 }
 
 /** Runs `fn`; returns its result or the ConflictError's keys (sorted), and rethrows anything else. */
@@ -85,7 +100,7 @@ function kvCommands(caps: { ttl: boolean; cas: boolean; atomicBatches: boolean }
   }
   if (caps.ttl) commands.push(fc.record({ op: fc.constant("advance" as const), ms: fc.constantFrom(...ADVANCES) }));
   // Long sequences over few keys: bugs need a write, a state change and a read of the same key.
-  return fc.array(fc.oneof(...commands), { minLength: 5, maxLength: 50, size: "max" });
+  return fc.array(fc.oneof(...commands), { minLength: 1, maxLength: 50, size: "max" });
 }
 
 /** Drops undefined fields (fc.option gives them), so commands print cleanly. */
@@ -219,7 +234,7 @@ function graphCommands(): fc.Arbitrary<GraphCommand[]> {
       fc.record({ op: fc.constant("paths" as const), from: id, to: id, maxDepth: fc.integer({ min: 0, max: 3 }), direction, maxPaths: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ op: fc.constant("list" as const), nodeType: fc.option(fc.constantFrom("P", "Q"), { nil: undefined }), edgeType: fc.option(etype, { nil: undefined }) }).map(clean),
     ),
-    { minLength: 5, maxLength: 40, size: "max" },
+    { minLength: 1, maxLength: 40, size: "max" },
   );
 }
 
@@ -301,7 +316,7 @@ export const modelCases: CaseDef[] = [
             try {
               await kvStep(kv, model, command, t);
             } catch (error) {
-              throw new Error(`step ${i} ${JSON.stringify(command)}: ${(error as Error).message}`, { cause: error });
+              throw stepError(i, command, error);
             }
           }
         }),
@@ -325,7 +340,7 @@ export const modelCases: CaseDef[] = [
             try {
               await graphStep(g as unknown as Graph, model, command);
             } catch (error) {
-              throw new Error(`step ${i} ${JSON.stringify(command)}: ${(error as Error).message}`, { cause: error });
+              throw stepError(i, command, error);
             }
           }
         }),
