@@ -351,18 +351,19 @@ export function createGraphDriver(db: Db): GraphDriver {
     async traverse(graph, seeds, query: TraverseQuery): Promise<TraverseRecords> {
       // One row per BFS level: its sorted frontier, every node kept so far, and whether this level
       // was cut at maxNodes (core keeps the first ids of a level and stops growing). Then the kept
-      // nodes with their props and the traversed edges, in the same statement.
+      // nodes with their props and the traversed edges, in the same statement. (`OFFSET 0` keeps
+      // the planner from inlining a level's array into each of its three uses: one query each.)
       const params: unknown[] = [graph, seeds, query.maxNodes, query.maxDepth];
       const types = typeFilter(query.types, params);
       const text = `WITH RECURSIVE bfs(depth, frontier, visited, truncated) AS (
           SELECT 0, s.ids[1:$3], s.ids[1:$3], cardinality(s.ids) > $3
           FROM (SELECT ARRAY(SELECT n.id FROM ${t.nodes} AS n
-                WHERE n.graph = $1 AND n.id = ANY($2::text[]) ORDER BY n.id) AS ids) AS s
+                WHERE n.graph = $1 AND n.id = ANY($2::text[]) ORDER BY n.id) AS ids OFFSET 0) AS s
           UNION ALL
           SELECT b.depth + 1, x.ids[1:x.room], b.visited || x.ids[1:x.room], cardinality(x.ids) > x.room
           FROM bfs AS b
           CROSS JOIN LATERAL (SELECT ${nextLevel(query.direction, types)} AS ids,
-                                     $3 - cardinality(b.visited) AS room) AS x
+                                     $3 - cardinality(b.visited) AS room OFFSET 0) AS x
           WHERE b.depth < $4 AND cardinality(b.frontier) > 0 AND NOT b.truncated
         ),
         kept AS (SELECT k.id, b.depth FROM bfs AS b, unnest(b.frontier) AS k(id))
