@@ -120,6 +120,17 @@ export const lifecycleCases: CaseDef[] = [
     },
   },
   {
+    id: "closed-graphs",
+    title: "after close() store.graphs() throws ClosedError, with or without graph support",
+    async run(t) {
+      const store = await t.openStore();
+      await store.ping();
+      await store.close();
+      await expectError(() => store.graphs(), "CLOSED");
+      await expectError(() => store.graph("g"), "CLOSED");
+    },
+  },
+  {
     id: "close-idempotent",
     title: "close() twice, or twice at once, resolves without error",
     async run(t) {
