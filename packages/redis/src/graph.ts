@@ -13,7 +13,7 @@ import {
   type TraverseQuery,
   type TraverseRecords,
 } from "@stowage/core";
-import { type Connection, type PipelineScript, Registrations } from "./connection.ts";
+import { type Connection, Registrations } from "./connection.ts";
 import {
   exclusive,
   FORGET_IF_EMPTY,
@@ -21,8 +21,6 @@ import {
   GRAPH_DEGREE,
   GRAPH_DELETE_EDGES,
   GRAPH_DELETE_NODES,
-  GRAPH_GET_EDGES,
-  GRAPH_GET_NODES,
   GRAPH_LIST_EDGES,
   GRAPH_LIST_NODES,
   GRAPH_NEIGHBORS,
@@ -31,44 +29,55 @@ import {
   type GraphKeys,
   inclusive,
   type Layout,
-  TYPE_FIELD,
 } from "./schema.ts";
 
 /** Nodes removed per round trip by clear() (each step is atomic, a clear of a larger graph is not). */
 const CLEAR_BATCH = 500;
 
-/** Encoded props text -> flat [name, JSON text, …] for HSET. */
-function propPairs(props: string): string[] {
-  if (props === "{}") return [];
-  const pairs: string[] = [];
+/** Encoded props text -> framed "<name>\0<JSON value>\0…" ("" for no props). */
+function frameProps(props: string): string {
+  if (props === "{}") return "";
+  let framed = "";
   for (const [name, value] of Object.entries(JSON.parse(props) as Record<string, unknown>)) {
-    pairs.push(name, JSON.stringify(value));
+    framed += `${name}\u0000${JSON.stringify(value)}\u0000`;
   }
-  return pairs;
+  return framed;
 }
 
-/** Flat hash fields -> encoded props text (skipping the node type field). */
-function propsText(fields: readonly string[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < fields.length; i += 2) {
-    const name = fields[i] as string;
-    if (name !== TYPE_FIELD) parts.push(`${JSON.stringify(name)}:${fields[i + 1] as string}`);
+/** Framed props -> encoded props text (a JSON object). */
+function unframeProps(framed: string): string {
+  if (framed === "") return "{}";
+  const parts = framed.split("\u0000");
+  let text = "{";
+  // The framing ends with "\0", so the last part is empty.
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    text += `${i === 0 ? "" : ","}${JSON.stringify(parts[i])}:${parts[i + 1] as string}`;
   }
-  return `{${parts.join(",")}}`;
+  return `${text}}`;
 }
 
-function nodeRecord(id: string, fields: readonly string[]): NodeRecord {
-  let type: string | null = null;
-  for (let i = 0; i < fields.length; i += 2) {
-    if (fields[i] === TYPE_FIELD) type = (fields[i + 1] as string) || null;
-  }
-  return { id, type, props: propsText(fields) };
+/** A node record "<type or empty>\0<framed props>" -> NodeRecord. */
+function nodeRecord(id: string, record: string): NodeRecord {
+  const at = record.indexOf("\u0000");
+  return { id, type: record.slice(0, at) || null, props: unframeProps(record.slice(at + 1)) };
 }
 
-type RawEdge = [string, string, string, string[]];
+function edgeField(k: EdgeKey): string {
+  return `${k.from}\u0000${k.type}\u0000${k.to}`;
+}
 
-function edgeRecord([from, type, to, fields]: RawEdge): EdgeRecord {
-  return { from, type, to, props: propsText(fields) };
+/** Flat from, type, to, framed props, … -> edge records. */
+function edgeRecords(flat: readonly string[]): EdgeRecord[] {
+  const edges: EdgeRecord[] = [];
+  for (let i = 0; i < flat.length; i += 4) {
+    edges.push({
+      from: flat[i] as string,
+      type: flat[i + 1] as string,
+      to: flat[i + 2] as string,
+      props: unframeProps(flat[i + 3] as string),
+    });
+  }
+  return edges;
 }
 
 function edgeArgs(keys: readonly EdgeKey[]): string[] {
@@ -85,109 +94,83 @@ function neighborArgs(
   return [query.direction, limit ? (query.limit ?? 0) : 0, types.length, ...types, ...ids];
 }
 
+function readNodes(
+  ids: readonly string[],
+  records: readonly (string | null)[],
+): (NodeRecord | undefined)[] {
+  return records.map((r, i) => (r === null ? undefined : nodeRecord(ids[i] as string, r)));
+}
+
 export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver {
   const registrations = new Registrations(conn, layout.graphs);
-  const fixed = (g: GraphKeys) => [g.nodes, g.edges, g.edgeTypes, g.loops, g.nodeTypes];
-
-  function queueNodes(evalsha: PipelineScript, g: GraphKeys, ids: readonly string[]): void {
-    evalsha(GRAPH_GET_NODES, [g.nodes], [g.base, ...ids]);
-  }
-
-  function readNodes(ids: readonly string[], reply: unknown): (NodeRecord | undefined)[] {
-    return (reply as (string[] | null)[]).map((fields, i) =>
-      fields ? nodeRecord(ids[i] as string, fields) : undefined,
-    );
-  }
-
-  function readNeighbors(reply: unknown): EdgeRecord[][] {
-    return (reply as RawEdge[][]).map((edges) => edges.map(edgeRecord));
-  }
 
   return {
     async upsertNodes(graph, nodes, mode) {
-      const args: (string | number)[] = [mode];
-      for (const n of nodes) {
-        const pairs = propPairs(n.props);
-        const typeMode = n.type === undefined ? "keep" : n.type === null ? "null" : "set";
-        args.push(n.id, typeMode, n.type ?? "", pairs.length / 2);
-        for (const x of pairs) args.push(x);
-      }
       const g = layout.graph(graph);
-      await registrations.write<number>(
-        graph,
-        GRAPH_UPSERT_NODES,
-        [g.nodes, g.nodeTypes],
-        [g.base, ...args],
-        (r) => r === 1,
-      );
+      const args: (string | number)[] = [g.base, mode];
+      for (const n of nodes) {
+        const typeMode = n.type === undefined ? "keep" : n.type === null ? "null" : "set";
+        args.push(n.id, typeMode, n.type ?? "", frameProps(n.props));
+      }
+      await registrations.write<number>(graph, GRAPH_UPSERT_NODES, g.fixed, args, (r) => r === 1);
     },
 
     async upsertEdges(graph, edges, mode) {
-      const args: (string | number)[] = [mode];
-      for (const e of edges) {
-        const pairs = propPairs(e.props);
-        args.push(e.from, e.type, e.to, pairs.length / 2);
-        for (const x of pairs) args.push(x);
-      }
       const g = layout.graph(graph);
-      const keys = [g.nodes, g.edges, g.edgeTypes, g.loops];
-      await registrations.write<number>(
-        graph,
-        GRAPH_UPSERT_EDGES,
-        keys,
-        [g.base, ...args],
-        (r) => r === 1,
-      );
+      const args: (string | number)[] = [g.base, mode];
+      for (const e of edges) args.push(e.from, e.type, e.to, frameProps(e.props));
+      await registrations.write<number>(graph, GRAPH_UPSERT_EDGES, g.fixed, args, (r) => r === 1);
     },
 
     async getNodes(graph, ids) {
       const g = layout.graph(graph);
-      return readNodes(ids, await conn.script(GRAPH_GET_NODES, [g.nodes], [g.base, ...ids]));
+      const records = await conn.run((c) => c.call("HMGET", [g.node, ...ids]));
+      return readNodes(ids, records as (string | null)[]);
     },
 
     async getEdges(graph, keys) {
       const g = layout.graph(graph);
-      const reply = (await conn.script(
-        GRAPH_GET_EDGES,
-        [g.nodes],
-        [g.base, ...edgeArgs(keys)],
-      )) as (string[] | null)[];
-      return reply.map((fields, i) => {
-        const k = keys[i] as EdgeKey;
-        return fields
-          ? { from: k.from, type: k.type, to: k.to, props: propsText(fields) }
-          : undefined;
-      });
+      const fields = keys.map(edgeField);
+      const [scores, props] = (await conn.pipeline((p) => {
+        // One array argument each: no spread of a batch into call arguments.
+        p.call("ZMSCORE", [g.edges, ...fields]);
+        p.call("HMGET", [g.edgeProps, ...fields]);
+      })) as [(string | null)[], (string | null)[]];
+      return keys.map((k, i) =>
+        scores[i] === null
+          ? undefined
+          : { from: k.from, type: k.type, to: k.to, props: unframeProps(props[i] ?? "") },
+      );
     },
 
     async deleteNodes(graph, ids) {
       const g = layout.graph(graph);
-      return (await conn.script(GRAPH_DELETE_NODES, fixed(g), [g.base, ...ids])) as number;
+      return (await conn.script(GRAPH_DELETE_NODES, g.fixed, [g.base, ...ids])) as number;
     },
 
     async deleteEdges(graph, keys) {
       const g = layout.graph(graph);
-      return (await conn.script(
-        GRAPH_DELETE_EDGES,
-        [g.nodes, g.edges, g.edgeTypes, g.loops],
-        [g.base, ...edgeArgs(keys)],
-      )) as number;
+      return (await conn.script(GRAPH_DELETE_EDGES, g.fixed, [
+        g.base,
+        ...edgeArgs(keys),
+      ])) as number;
     },
 
     async neighbors(graph, ids, query) {
       const g = layout.graph(graph);
-      return readNeighbors(
-        await conn.script(GRAPH_NEIGHBORS, [g.nodes], [g.base, ...neighborArgs(ids, query, true)]),
-      );
+      const reply = (await conn.script(GRAPH_NEIGHBORS, g.fixed, [
+        g.base,
+        ...neighborArgs(ids, query, true),
+      ])) as string[][];
+      return reply.map(edgeRecords);
     },
 
     async degree(graph, ids, query) {
       const g = layout.graph(graph);
-      return (await conn.script(
-        GRAPH_DEGREE,
-        [g.nodes, g.edges, g.edgeTypes, g.loops],
-        [g.base, ...neighborArgs(ids, query, false)],
-      )) as number[];
+      return (await conn.script(GRAPH_DEGREE, g.fixed, [
+        g.base,
+        ...neighborArgs(ids, query, false),
+      ])) as number[];
     },
 
     async listNodes(graph, query) {
@@ -204,12 +187,18 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
             : exclusive(`${query.type}\u0000${query.after}`);
         max = `(${query.type}\u0001`;
       }
-      const reply = (await conn.script(
-        GRAPH_LIST_NODES,
-        [g.nodes, g.nodeTypes],
-        [g.base, min, max, query.limit, query.type === undefined ? "0" : "1"],
-      )) as [string, string[]][];
-      return reply.map(([id, fields]) => nodeRecord(id, fields));
+      const byType = query.type === undefined ? "0" : "1";
+      const flat = (await conn.script(GRAPH_LIST_NODES, g.fixed, [
+        g.base,
+        min,
+        max,
+        query.limit,
+        byType,
+      ])) as string[];
+      const nodes: NodeRecord[] = [];
+      for (let i = 0; i < flat.length; i += 2)
+        nodes.push(nodeRecord(flat[i] as string, flat[i + 1] as string));
+      return nodes;
     },
 
     async listEdges(graph, query) {
@@ -232,12 +221,15 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
           else min = `[${t}\u0000${after.from}\u0001`;
         }
       }
-      const reply = (await conn.script(
-        GRAPH_LIST_EDGES,
-        [g.edges, g.edgeTypes],
-        [g.base, min, max, query.limit, query.type === undefined ? "0" : "1"],
-      )) as RawEdge[];
-      return reply.map(edgeRecord);
+      const byType = query.type === undefined ? "0" : "1";
+      const flat = (await conn.script(GRAPH_LIST_EDGES, g.fixed, [
+        g.base,
+        min,
+        max,
+        query.limit,
+        byType,
+      ])) as string[];
+      return edgeRecords(flat);
     },
 
     async stats(graph) {
@@ -251,7 +243,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
 
     async clear(graph) {
       const g = layout.graph(graph);
-      while (((await conn.script(GRAPH_CLEAR, fixed(g), [g.base, CLEAR_BATCH])) as number) > 0) {
+      while (((await conn.script(GRAPH_CLEAR, g.fixed, [g.base, CLEAR_BATCH])) as number) > 0) {
         // next batch
       }
       registrations.forget(graph);
@@ -278,30 +270,26 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
 
     /**
      * Core's traversal (core/src/traversal.ts), step for step, with the reads of each level in one
-     * pipeline: the node records of the level and, when it will be expanded, its incident edges.
+     * pipeline: the level's node records and, when it will be expanded, its incident edges.
      */
     async traverse(graph, seeds, query): Promise<TraverseRecords> {
-      const g = layout.graph(graph);
+      const g: GraphKeys = layout.graph(graph);
       const neighborQuery: NeighborQuery = query.types
         ? { direction: query.direction, types: query.types }
         : { direction: query.direction };
       const fetchLevel = async (ids: readonly string[], expand: boolean) => {
-        const replies = await conn.pipeline((_, evalsha) => {
-          queueNodes(evalsha, g, ids);
+        const replies = await conn.pipeline((p, evalsha) => {
+          p.call("HMGET", [g.node, ...ids]);
           if (expand)
-            evalsha(
-              GRAPH_NEIGHBORS,
-              [g.nodes],
-              [g.base, ...neighborArgs(ids, neighborQuery, false)],
-            );
+            evalsha(GRAPH_NEIGHBORS, g.fixed, [g.base, ...neighborArgs(ids, neighborQuery, false)]);
         });
         const incident = new Map<string, EdgeRecord[]>();
         if (expand) {
-          readNeighbors(replies[1]).forEach((edges, i) => {
-            incident.set(ids[i] as string, edges);
+          (replies[1] as string[][]).forEach((flat, i) => {
+            incident.set(ids[i] as string, edgeRecords(flat));
           });
         }
-        return { nodes: readNodes(ids, replies[0]), incident };
+        return { nodes: readNodes(ids, replies[0] as (string | null)[]), incident };
       };
       return walk(seeds, query, fetchLevel);
     },

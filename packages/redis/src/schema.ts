@@ -9,15 +9,16 @@
 //   <prefix>:kv:{ns}:x                  zset: keys that have an expiry, score = expiresAt (ms)
 //   <prefix>:kv:{ns}:v:<key>            string "<version>:<expiresAt or empty>:<value>", PEXPIREAT
 //   <prefix>:g:{graph}:nodes            zset (score 0) of node ids
+//   <prefix>:g:{graph}:node             hash: id -> "<type or empty>\0<framed props>"
 //   <prefix>:g:{graph}:ntype            zset (score 0) of "<type>\0<id>" for typed nodes
 //   <prefix>:g:{graph}:edges            zset (score 0) of "<from>\0<type>\0<to>"
 //   <prefix>:g:{graph}:etype            zset (score 0) of "<type>\0<from>\0<to>"
+//   <prefix>:g:{graph}:eprop            hash: "<from>\0<type>\0<to>" -> framed props (absent when {})
 //   <prefix>:g:{graph}:loops            zset (score 0) of "<id>\0<type>" for self-loops
-//   <prefix>:g:{graph}:n:<id>           hash: "\0type" -> type ("" for none), prop name -> JSON text
 //   <prefix>:g:{graph}:o:<id>           zset (score 0) of "<type>\0<to>"   (out-edges)
 //   <prefix>:g:{graph}:i:<id>           zset (score 0) of "<type>\0<from>" (in-edges)
-//   <prefix>:g:{graph}:e:<from>\0<type>\0<to>   hash: prop name -> JSON text (absent when {})
 //
+// Framed props: "<name>\0<JSON value>\0" per top-level prop (see GRAPH_HELPERS).
 // Keys, ids and types never contain U+0000 (core validates them), so "\0" separates fields and
 // sorts before every other byte: "<a>\0<b>" members sort in (a, b) byte order.
 
@@ -26,9 +27,6 @@ import { ValidationError } from "@stowage/core";
 export const DEFAULT_PREFIX = "stowage";
 /** Options prefix: no braces (they would change the hash tag) and nothing a glob treats specially. */
 const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-
-/** Hash field holding a node's type; prop names never contain U+0000, so it cannot clash. */
-export const TYPE_FIELD = "\u0000type";
 
 export function checkPrefix(prefix: unknown): string {
   if (typeof prefix !== "string" || !PREFIX_PATTERN.test(prefix)) {
@@ -49,12 +47,16 @@ export interface KvKeys {
 
 export interface GraphKeys {
   readonly nodes: string;
+  readonly node: string;
   readonly nodeTypes: string;
   readonly edges: string;
   readonly edgeTypes: string;
+  readonly edgeProps: string;
   readonly loops: string;
-  /** Prefix of every per-node and per-edge key; scripts append "n:<id>", "o:<id>", "i:<id>", "e:<…>". */
+  /** Prefix of the per-node adjacency keys; scripts append "o:<id>" and "i:<id>". */
   readonly base: string;
+  /** The seven fixed keys in the order every graph script expects them. */
+  readonly fixed: readonly string[];
 }
 
 export class Layout {
@@ -75,14 +77,26 @@ export class Layout {
 
   graph(name: string): GraphKeys {
     const base = `${this.prefix}:g:{${name}}:`;
-    return {
+    const keys = {
       nodes: `${base}nodes`,
+      node: `${base}node`,
       nodeTypes: `${base}ntype`,
       edges: `${base}edges`,
       edgeTypes: `${base}etype`,
+      edgeProps: `${base}eprop`,
       loops: `${base}loops`,
       base,
     };
+    const fixed = [
+      keys.nodes,
+      keys.node,
+      keys.edges,
+      keys.edgeTypes,
+      keys.loops,
+      keys.nodeTypes,
+      keys.edgeProps,
+    ];
+    return { ...keys, fixed };
   }
 }
 
@@ -127,22 +141,6 @@ local function live_version(entry, now)
   local v, e = string.match(entry, '^(%d+):(%d*):')
   if e ~= '' and tonumber(e) <= now then return 0 end
   return tonumber(v)
-end
--- HSET the 'count' name/value pairs of ARGV starting at 'first', a few at a time (unpack has a
--- stack limit), on 'key'.
-local function hset_pairs(key, first, count)
-  local done = 0
-  while done < count do
-    local n = math.min(count - done, 200)
-    local args = {}
-    for j = 0, n - 1 do
-      local at = first + 2 * (done + j)
-      args[#args + 1] = ARGV[at]
-      args[#args + 1] = ARGV[at + 1]
-    end
-    redis.call('HSET', key, unpack(args))
-    done = done + n
-  end
 end
 local CHUNK = 500
 -- One command on 'key' with the flat 'items' (per = values per item), CHUNK items at a time.
@@ -317,28 +315,55 @@ return 0
 `,
 );
 
-// Graph scripts declare the graph's fixed keys (which carry the hash tag, so they pick the slot)
-// and derive per-node and per-edge keys from ARGV[1], the graph's tagged key prefix: a cascade
-// only learns which keys it touches while it runs. Every derived key has the same hash tag.
+// Graph scripts get the graph's seven fixed keys (they carry the hash tag, so they pick the slot)
+// and derive the per-node adjacency keys ("o:<id>", "i:<id>") from ARGV[1], the graph's tagged key
+// prefix: a cascading delete only learns which nodes it touches while it runs. Every derived key
+// has the same hash tag.
+//
+// Props are kept "framed": "<name>\0<JSON value>\0" per top-level prop (names never contain
+// U+0000 and JSON text never contains a raw NUL), so a script can merge them key by key without
+// parsing JSON. A node record is "<type or empty>\0<framed props>".
 
 const GRAPH_HELPERS = `
 local base = ARGV[1]
-local function node_key(id) return base .. 'n:' .. id end
+local NODES, NODE, EDGES, ETYPE, LOOPS, NTYPE, EPROP = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local function out_key(id) return base .. 'o:' .. id end
 local function in_key(id) return base .. 'i:' .. id end
-local function edge_key(from, ty, to) return base .. 'e:' .. from .. '\\0' .. ty .. '\\0' .. to end
--- KEYS[1] nodes; a node exists iff its id is in it (and then its hash has the type field).
-local function ensure_node(id)
-  if redis.call('ZADD', KEYS[1], 0, id) == 1 then redis.call('HSET', node_key(id), '\\0type', '') end
+local function edge_id(from, ty, to) return from .. '\\0' .. ty .. '\\0' .. to end
+-- Framed props merged top-level key by key: 'new' wins, new names come last.
+local function merge_props(old, new)
+  if old == '' then return new end
+  if new == '' then return old end
+  local names, values = {}, {}
+  for name, value in string.gmatch(old, '([^%z]*)%z([^%z]*)%z') do
+    names[#names + 1] = name
+    values[name] = value
+  end
+  for name, value in string.gmatch(new, '([^%z]*)%z([^%z]*)%z') do
+    if values[name] == nil then names[#names + 1] = name end
+    values[name] = value
+  end
+  local parts = {}
+  for _, name in ipairs(names) do parts[#parts + 1] = name .. '\\0' .. values[name] .. '\\0' end
+  return table.concat(parts)
 end
--- KEYS[2] edges, KEYS[3] etype, KEYS[4] loops. Returns 1 when the edge existed.
+-- HMGET in chunks: the values of 'fields' (a list) in 'hash', false where absent.
+local function hmget(hash, fields)
+  local out = {}
+  for first = 1, #fields, CHUNK do
+    local got = redis.call('HMGET', hash, unpack(fields, first, math.min(first + CHUNK - 1, #fields)))
+    for i = 1, #got do out[first + i - 1] = got[i] end
+  end
+  return out
+end
+-- Returns 1 when the edge existed.
 local function remove_edge(from, ty, to)
   if redis.call('ZREM', out_key(from), ty .. '\\0' .. to) == 0 then return 0 end
   redis.call('ZREM', in_key(to), ty .. '\\0' .. from)
-  redis.call('DEL', edge_key(from, ty, to))
-  redis.call('ZREM', KEYS[2], from .. '\\0' .. ty .. '\\0' .. to)
-  redis.call('ZREM', KEYS[3], ty .. '\\0' .. from .. '\\0' .. to)
-  if from == to then redis.call('ZREM', KEYS[4], from .. '\\0' .. ty) end
+  redis.call('HDEL', EPROP, edge_id(from, ty, to))
+  redis.call('ZREM', EDGES, edge_id(from, ty, to))
+  redis.call('ZREM', ETYPE, edge_id(ty, from, to))
+  if from == to then redis.call('ZREM', LOOPS, from .. '\\0' .. ty) end
   return 1
 end
 `;
@@ -348,77 +373,136 @@ function graphScript(name: string, body: string): LuaScript {
 }
 
 /**
- * KEYS: nodes, ntype. ARGV: base, mode ("merge"|"replace"), then per node:
- * id, type mode ("keep"|"null"|"set"), type, number of props, then name/value pairs.
- * Returns 1 when the graph had no node before.
+ * ARGV: base, mode ("merge"|"replace"), then per node: id, type mode ("keep"|"null"|"set"),
+ * type, framed props. Returns 1 when the graph had no node before.
  */
 export const GRAPH_UPSERT_NODES = graphScript(
   "graph-upsert-nodes",
   `
-local was_empty = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
+local was_empty = redis.call('EXISTS', NODES) == 0 and 1 or 0
 local replace = ARGV[2] == 'replace'
-local at = 3
-while at <= #ARGV do
-  local id, tmode, ty, n = ARGV[at], ARGV[at + 1], ARGV[at + 2], tonumber(ARGV[at + 3])
-  local key = node_key(id)
-  local old = redis.call('HGET', key, '\\0type')
-  local new
-  if tmode == 'set' then new = ty
-  elseif tmode == 'null' or replace or not old then new = ''
-  else new = old end
-  if old and replace then redis.call('DEL', key) end
-  redis.call('HSET', key, '\\0type', new)
-  hset_pairs(key, at + 4, n)
-  if not old then redis.call('ZADD', KEYS[1], 0, id) end
-  if old ~= new then
-    if old and old ~= '' then redis.call('ZREM', KEYS[2], old .. '\\0' .. id) end
-    if new ~= '' then redis.call('ZADD', KEYS[2], 0, new .. '\\0' .. id) end
+local ids = {}
+for at = 3, #ARGV, 4 do ids[#ids + 1] = ARGV[at] end
+local olds = hmget(NODE, ids)
+local records, added, untyped, typed = {}, {}, {}, {}
+for i, id in ipairs(ids) do
+  local at = 3 + (i - 1) * 4
+  local tmode, ty, props = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+  local old = olds[i]
+  local old_type, old_props = nil, ''
+  if old then old_type, old_props = split(old) end
+  local new_type
+  if tmode == 'set' then new_type = ty
+  elseif tmode == 'null' or replace or not old then new_type = ''
+  else new_type = old_type end
+  if old and not replace then props = merge_props(old_props, props) end
+  records[#records + 1] = id
+  records[#records + 1] = new_type .. '\\0' .. props
+  if not old then
+    added[#added + 1] = 0
+    added[#added + 1] = id
   end
-  at = at + 4 + 2 * n
+  if old_type ~= new_type then
+    if old_type and old_type ~= '' then untyped[#untyped + 1] = old_type .. '\\0' .. id end
+    if new_type ~= '' then
+      typed[#typed + 1] = 0
+      typed[#typed + 1] = new_type .. '\\0' .. id
+    end
+  end
 end
+chunked('HSET', NODE, records, 2)
+chunked('ZADD', NODES, added, 2)
+chunked('ZREM', NTYPE, untyped, 1)
+chunked('ZADD', NTYPE, typed, 2)
 return was_empty
 `,
 );
 
 /**
- * KEYS: nodes, edges, etype, loops. ARGV: base, mode, then per edge: from, type, to, number of
- * props, name/value pairs. Missing endpoints become bare nodes. Returns 1 when the graph had no
- * node before.
+ * ARGV: base, mode, then per edge: from, type, to, framed props. Missing endpoints become bare
+ * nodes. Returns 1 when the graph had no node before.
  */
 export const GRAPH_UPSERT_EDGES = graphScript(
   "graph-upsert-edges",
   `
-local was_empty = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
+local was_empty = redis.call('EXISTS', NODES) == 0 and 1 or 0
 local replace = ARGV[2] == 'replace'
-local at = 3
-while at <= #ARGV do
-  local from, ty, to, n = ARGV[at], ARGV[at + 1], ARGV[at + 2], tonumber(ARGV[at + 3])
-  ensure_node(from)
-  ensure_node(to)
-  if redis.call('ZADD', out_key(from), 0, ty .. '\\0' .. to) == 1 then
-    redis.call('ZADD', in_key(to), 0, ty .. '\\0' .. from)
-    redis.call('ZADD', KEYS[2], 0, from .. '\\0' .. ty .. '\\0' .. to)
-    redis.call('ZADD', KEYS[3], 0, ty .. '\\0' .. from .. '\\0' .. to)
-    if from == to then redis.call('ZADD', KEYS[4], 0, from .. '\\0' .. ty) end
-  end
-  local key = edge_key(from, ty, to)
-  if replace then redis.call('DEL', key) end
-  hset_pairs(key, at + 4, n)
-  at = at + 4 + 2 * n
+local ends, seen = {}, {}
+local fields = {}
+for at = 3, #ARGV, 4 do
+  local from, ty, to = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  if not seen[from] then seen[from] = true; ends[#ends + 1] = from end
+  if not seen[to] then seen[to] = true; ends[#ends + 1] = to end
+  fields[#fields + 1] = edge_id(from, ty, to)
 end
+-- Bare records for endpoints that do not exist yet.
+local found = hmget(NODE, ends)
+local bare, added = {}, {}
+for i, id in ipairs(ends) do
+  if not found[i] then
+    bare[#bare + 1] = id
+    bare[#bare + 1] = '\\0'
+    added[#added + 1] = 0
+    added[#added + 1] = id
+  end
+end
+chunked('HSET', NODE, bare, 2)
+chunked('ZADD', NODES, added, 2)
+-- Adjacency (ZADD is idempotent: existing edges are simply added again), grouped by node.
+local outs, ins, order = {}, {}, {}
+local indexed, by_type, loops = {}, {}, {}
+for i = 1, #fields do
+  local at = 3 + (i - 1) * 4
+  local from, ty, to = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  if not outs[from] then outs[from] = {}; order[#order + 1] = from end
+  if not ins[to] then ins[to] = {} end
+  local o, n = outs[from], ins[to]
+  o[#o + 1] = 0
+  o[#o + 1] = ty .. '\\0' .. to
+  n[#n + 1] = 0
+  n[#n + 1] = ty .. '\\0' .. from
+  indexed[#indexed + 1] = 0
+  indexed[#indexed + 1] = fields[i]
+  by_type[#by_type + 1] = 0
+  by_type[#by_type + 1] = edge_id(ty, from, to)
+  if from == to then
+    loops[#loops + 1] = 0
+    loops[#loops + 1] = from .. '\\0' .. ty
+  end
+end
+for _, from in ipairs(order) do chunked('ZADD', out_key(from), outs[from], 2) end
+for to, members in pairs(ins) do chunked('ZADD', in_key(to), members, 2) end
+chunked('ZADD', EDGES, indexed, 2)
+chunked('ZADD', ETYPE, by_type, 2)
+chunked('ZADD', LOOPS, loops, 2)
+-- Props: merged over the stored ones, or replacing them.
+local olds = replace and {} or hmget(EPROP, fields)
+local props, emptied = {}, {}
+for i, field in ipairs(fields) do
+  local new = ARGV[3 + (i - 1) * 4 + 3]
+  if olds[i] then new = merge_props(olds[i], new) end
+  if new ~= '' then
+    props[#props + 1] = field
+    props[#props + 1] = new
+  elseif replace then
+    emptied[#emptied + 1] = field
+  end
+end
+chunked('HSET', EPROP, props, 2)
+chunked('HDEL', EPROP, emptied, 1)
 return was_empty
 `,
 );
 
-/** KEYS: nodes, edges, etype, loops, ntype. ARGV: base, ids. Returns how many nodes existed. */
+/** ARGV: base, ids. Deletes the nodes and every incident edge. Returns how many nodes existed. */
 export const GRAPH_DELETE_NODES = graphScript(
   "graph-delete-nodes",
   `
 local removed = 0
 for at = 2, #ARGV do
   local id = ARGV[at]
-  local ty = redis.call('HGET', node_key(id), '\\0type')
-  if ty then
+  local record = redis.call('HGET', NODE, id)
+  if record then
     for _, m in ipairs(redis.call('ZRANGE', out_key(id), 0, -1)) do
       local t, to = split(m)
       remove_edge(id, t, to)
@@ -427,9 +511,10 @@ for at = 2, #ARGV do
       local t, from = split(m)
       remove_edge(from, t, id)
     end
-    redis.call('DEL', node_key(id))
-    redis.call('ZREM', KEYS[1], id)
-    if ty ~= '' then redis.call('ZREM', KEYS[5], ty .. '\\0' .. id) end
+    local ty = split(record)
+    redis.call('HDEL', NODE, id)
+    redis.call('ZREM', NODES, id)
+    if ty ~= '' then redis.call('ZREM', NTYPE, ty .. '\\0' .. id) end
     removed = removed + 1
   end
 end
@@ -437,7 +522,7 @@ return removed
 `,
 );
 
-/** KEYS: nodes, edges, etype, loops. ARGV: base, then from, type, to per edge. Returns how many existed. */
+/** ARGV: base, then from, type, to per edge. Returns how many existed. */
 export const GRAPH_DELETE_EDGES = graphScript(
   "graph-delete-edges",
   `
@@ -446,36 +531,6 @@ for at = 2, #ARGV, 3 do
   removed = removed + remove_edge(ARGV[at], ARGV[at + 1], ARGV[at + 2])
 end
 return removed
-`,
-);
-
-/** KEYS: nodes. ARGV: base, ids. Per id: false when missing, else the node hash as name/value pairs. */
-export const GRAPH_GET_NODES = graphScript(
-  "graph-get-nodes",
-  `
-local out = {}
-for at = 2, #ARGV do
-  local fields = redis.call('HGETALL', node_key(ARGV[at]))
-  if #fields == 0 then out[at - 1] = false else out[at - 1] = fields end
-end
-return out
-`,
-);
-
-/** KEYS: nodes. ARGV: base, then from, type, to per edge. Per edge: false when missing, else its props pairs. */
-export const GRAPH_GET_EDGES = graphScript(
-  "graph-get-edges",
-  `
-local out = {}
-for at = 2, #ARGV, 3 do
-  local from, ty, to = ARGV[at], ARGV[at + 1], ARGV[at + 2]
-  if redis.call('ZSCORE', out_key(from), ty .. '\\0' .. to) then
-    out[#out + 1] = redis.call('HGETALL', edge_key(from, ty, to))
-  else
-    out[#out + 1] = false
-  end
-end
-return out
 `,
 );
 
@@ -495,22 +550,31 @@ end
 local first_id = 5 + ntypes
 `;
 
-/** Per id, its incident edges as {from, type, to, {props pairs}}, in the SPI's order. */
+/**
+ * Per id, its incident edges in the SPI's order, as a flat list of from, type, to, framed props
+ * ("" for none). All props come from one HMGET per call (in chunks).
+ */
 export const GRAPH_NEIGHBORS = graphScript(
   "graph-neighbors",
   `
 ${NEIGHBOR_ARGS}
-local result = {}
+local result, fields = {}, {}
 for at = first_id, #ARGV do
   local id = ARGV[at]
-  local edges = {}
+  local edges, count = {}, 0
   local function take(m, outgoing)
     local ty, other = split(m)
-    if outgoing then
-      edges[#edges + 1] = {id, ty, other, redis.call('HGETALL', edge_key(id, ty, other))}
-    elseif not (direction == 'both' and other == id) then
-      edges[#edges + 1] = {other, ty, id, redis.call('HGETALL', edge_key(other, ty, id))}
+    local from, to = id, other
+    if not outgoing then
+      if direction == 'both' and other == id then return end
+      from, to = other, id
     end
+    count = count + 1
+    edges[#edges + 1] = from
+    edges[#edges + 1] = ty
+    edges[#edges + 1] = to
+    edges[#edges + 1] = ''
+    fields[#fields + 1] = edge_id(from, ty, to)
   end
   local function collect(key, outgoing)
     for _, range in ipairs(ranges) do
@@ -519,11 +583,11 @@ for at = first_id, #ARGV do
       else
         -- Page through the range: skipped self-loops may leave a page short of the limit.
         local offset = 0
-        while #edges < limit do
-          local want = limit - #edges
+        while count < limit do
+          local want = limit - count
           local members = redis.call('ZRANGEBYLEX', key, range[1], range[2], 'LIMIT', offset, want)
           for _, m in ipairs(members) do
-            if #edges < limit then take(m, outgoing) end
+            if count < limit then take(m, outgoing) end
           end
           if #members < want then break end
           offset = offset + want
@@ -535,11 +599,19 @@ for at = first_id, #ARGV do
   if direction ~= 'out' then collect(in_key(id), false) end
   result[#result + 1] = edges
 end
+local props = hmget(EPROP, fields)
+local k = 0
+for _, edges in ipairs(result) do
+  for e = 4, #edges, 4 do
+    k = k + 1
+    if props[k] then edges[e] = props[k] end
+  end
+end
 return result
 `,
 );
 
-/** KEYS: nodes, edges, etype, loops. Per id, the number of edges GRAPH_NEIGHBORS would list without limit. */
+/** Per id, the number of edges GRAPH_NEIGHBORS would list without limit. */
 export const GRAPH_DEGREE = graphScript(
   "graph-degree",
   `
@@ -554,10 +626,10 @@ for at = first_id, #ARGV do
   end
   if direction == 'both' then
     if ntypes == 0 then
-      n = n - redis.call('ZLEXCOUNT', KEYS[4], '[' .. id .. '\\0', '(' .. id .. '\\1')
+      n = n - redis.call('ZLEXCOUNT', LOOPS, '[' .. id .. '\\0', '(' .. id .. '\\1')
     else
       for t = 1, ntypes do
-        if redis.call('ZSCORE', KEYS[4], id .. '\\0' .. ARGV[4 + t]) then n = n - 1 end
+        if redis.call('ZSCORE', LOOPS, id .. '\\0' .. ARGV[4 + t]) then n = n - 1 end
       end
     end
   end
@@ -568,68 +640,84 @@ return result
 );
 
 /**
- * KEYS: nodes, ntype. ARGV: base, min, max, limit, by type ("1": range over ntype, members
- * "<type>\0<id>"). Returns {id, node hash pairs} per node, in id order.
+ * ARGV: base, min, max, limit, by type ("1": range over ntype, members "<type>\0<id>").
+ * Returns id, record, id, record, … in id order.
  */
 export const GRAPH_LIST_NODES = graphScript(
   "graph-list-nodes",
   `
 local by_type = ARGV[5] == '1'
-local index = by_type and KEYS[2] or KEYS[1]
+local ids = redis.call('ZRANGEBYLEX', by_type and NTYPE or NODES, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
+if by_type then
+  for i, m in ipairs(ids) do
+    local _, id = split(m)
+    ids[i] = id
+  end
+end
+local records = hmget(NODE, ids)
 local out = {}
-for _, m in ipairs(redis.call('ZRANGEBYLEX', index, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
-  local id = m
-  if by_type then local _t, rest = split(m); id = rest end
-  out[#out + 1] = {id, redis.call('HGETALL', node_key(id))}
+for i, id in ipairs(ids) do
+  out[#out + 1] = id
+  out[#out + 1] = records[i] or '\\0'
 end
 return out
 `,
 );
 
 /**
- * KEYS: edges, etype. ARGV: base, min, max, limit, by type ("1": range over etype, members
- * "<type>\0<from>\0<to>"). Returns {from, type, to, props pairs} per edge, in (from, type, to) order.
+ * ARGV: base, min, max, limit, by type ("1": range over etype, members "<type>\0<from>\0<to>").
+ * Returns from, type, to, framed props per edge, in (from, type, to) order.
  */
-export const GRAPH_LIST_EDGES = script(
+export const GRAPH_LIST_EDGES = graphScript(
   "graph-list-edges",
   `
-${HELPERS}
-local base = ARGV[1]
 local by_type = ARGV[5] == '1'
-local index = by_type and KEYS[2] or KEYS[1]
-local out = {}
-for _, m in ipairs(redis.call('ZRANGEBYLEX', index, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
+local members = redis.call('ZRANGEBYLEX', by_type and ETYPE or EDGES, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
+local out, fields = {}, {}
+for _, m in ipairs(members) do
   local a, rest = split(m)
   local b, c = split(rest)
   local from, ty, to
   if by_type then from, ty, to = b, a, c else from, ty, to = a, b, c end
-  out[#out + 1] = {from, ty, to, redis.call('HGETALL', base .. 'e:' .. from .. '\\0' .. ty .. '\\0' .. to)}
+  out[#out + 1] = from
+  out[#out + 1] = ty
+  out[#out + 1] = to
+  out[#out + 1] = ''
+  fields[#fields + 1] = edge_id(from, ty, to)
+end
+local props = hmget(EPROP, fields)
+for i = 1, #fields do
+  if props[i] then out[i * 4] = props[i] end
 end
 return out
 `,
 );
 
 /**
- * KEYS: nodes, edges, etype, loops, ntype. ARGV: base, batch size. Removes up to that many nodes
- * with their keys and out-edges; when none are left, the graph's index keys. Returns nodes left.
+ * ARGV: base, batch size. Removes up to that many nodes with their adjacency and out-edges;
+ * when none are left, the graph's remaining keys. Returns how many nodes are left.
  */
 export const GRAPH_CLEAR = graphScript(
   "graph-clear",
   `
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)) do
+for _, id in ipairs(redis.call('ZRANGE', NODES, 0, tonumber(ARGV[2]) - 1)) do
   for _, m in ipairs(redis.call('ZRANGE', out_key(id), 0, -1)) do
     local t, to = split(m)
-    redis.call('DEL', edge_key(id, t, to))
-    redis.call('ZREM', KEYS[2], id .. '\\0' .. t .. '\\0' .. to)
-    redis.call('ZREM', KEYS[3], t .. '\\0' .. id .. '\\0' .. to)
+    redis.call('HDEL', EPROP, edge_id(id, t, to))
+    redis.call('ZREM', EDGES, edge_id(id, t, to))
+    redis.call('ZREM', ETYPE, edge_id(t, id, to))
   end
-  local ty = redis.call('HGET', node_key(id), '\\0type')
-  if ty and ty ~= '' then redis.call('ZREM', KEYS[5], ty .. '\\0' .. id) end
-  redis.call('DEL', node_key(id), out_key(id), in_key(id))
-  redis.call('ZREM', KEYS[1], id)
+  local record = redis.call('HGET', NODE, id)
+  if record then
+    local ty = split(record)
+    if ty ~= '' then redis.call('ZREM', NTYPE, ty .. '\\0' .. id) end
+  end
+  redis.call('HDEL', NODE, id)
+  redis.call('UNLINK', out_key(id), in_key(id))
+  redis.call('ZREM', NODES, id)
 end
-local left = redis.call('ZCARD', KEYS[1])
-if left == 0 then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5]) end
+local left = redis.call('ZCARD', NODES)
+if left == 0 then redis.call('UNLINK', NODE, EDGES, ETYPE, LOOPS, NTYPE, EPROP) end
 return left
 `,
 );
@@ -644,8 +732,6 @@ export const ALL_SCRIPTS: readonly LuaScript[] = [
   GRAPH_UPSERT_EDGES,
   GRAPH_DELETE_NODES,
   GRAPH_DELETE_EDGES,
-  GRAPH_GET_NODES,
-  GRAPH_GET_EDGES,
   GRAPH_NEIGHBORS,
   GRAPH_DEGREE,
   GRAPH_LIST_NODES,
