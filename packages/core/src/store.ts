@@ -599,8 +599,7 @@ class StoreImpl implements Store {
 
   graphs(): Promise<string[]> {
     const g = this.#ctx.driver.graph;
-    if (!g) return Promise.resolve([]);
-    return run(this.#ctx, "list graphs", () => g.graphs());
+    return run(this.#ctx, "list graphs", async () => (g ? g.graphs() : []));
   }
 
   async ping(): Promise<{ latencyMs: number }> {

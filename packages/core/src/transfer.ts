@@ -85,7 +85,8 @@ function badRecord(index: number, why: string): ValidationError {
 
 /**
  * Writes records into a store, batch by batch (each batch atomic). Entries already expired are
- * skipped; versions start again at 1. Existing keys, nodes and edges are overwritten.
+ * skipped. Versions are not carried over: an imported key gets version 1, or its current version
+ * + 1 when it already exists in the target. Existing keys, nodes and edges are overwritten.
  */
 export async function importRecords(
   store: Store,

@@ -17,6 +17,4 @@ const data: MapData = new Map();
 runConformance({
   name: "map",
   open: () => createMapDriver(data),
-  // Core returns [] from graphs() after close() when the driver has no graphs (reported to the lead).
-  skip: { "lifecycle/closed-graphs": "core: store.graphs() skips the closed check for graph-less drivers" },
 });
