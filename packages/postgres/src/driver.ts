@@ -119,7 +119,10 @@ const UNAVAILABLE_CODES = new Set([
   "CONNECTION_DESTROYED",
   "CONNECTION_ENDED",
 ]);
-const RETRY_SQLSTATE = new Set(["40P01", "40001"]);
+// Deadlock and serialization failures; and a foreign key violation, which only upsertEdges can
+// meet, when a concurrent deleteNodes removes an endpoint between its two halves: a retry
+// recreates the endpoint.
+const RETRY_SQLSTATE = new Set(["40P01", "40001", "23503"]);
 
 function codeOf(error: unknown): string {
   return String((error as { code?: unknown } | null)?.code ?? "");
@@ -221,6 +224,17 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
   const t = tablesOf(options.schema ?? DEFAULT_SCHEMA);
   const sweepMs = checkMs(options.sweepIntervalMs, "sweepIntervalMs", true) ?? DEFAULT_SWEEP_MS;
   const owned = options.sql === undefined;
+  if (
+    !owned &&
+    (options.sql as unknown as { options?: { fetch_types?: boolean } }).options?.fetch_types ===
+      false
+  ) {
+    // Array parameters (every batch) are serialized with the array types postgres.js fetches.
+    throw new ValidationError(
+      "INVALID_OPTION",
+      "the sql instance must keep fetch_types enabled (the default)",
+    );
+  }
   const sql = options.sql ?? ownConnection(options);
   const location = describeLocation(sql);
   const password = passwordOf(sql);

@@ -116,4 +116,30 @@ describe("concurrency", () => {
     await a.close();
     await b.close();
   }, 60_000);
+
+  it("upsertEdges racing deleteNodes on the same endpoints: no error, no dangling edge", async () => {
+    const schema = uniqueSchema("race");
+    schemas.push(schema);
+    const a = createStore(createPostgresDriver({ url, schema, max: 4 }));
+    const b = createStore(createPostgresDriver({ url, schema, max: 4 }));
+    for (let round = 0; round < 40; round++) {
+      await Promise.all([
+        a.graph("g").upsertEdges([
+          { from: "x", type: "t", to: `y${round % 3}` },
+          { from: `y${round % 3}`, type: "t", to: "x" },
+        ]),
+        b.graph("g").deleteNodes(["x"]),
+        a.graph("g").upsertEdges([{ from: "x", type: "u", to: "z" }]),
+        b.graph("g").deleteNodes([`y${round % 3}`, "z"]),
+      ]);
+    }
+    const dangling = await raw.unsafe(
+      `SELECT count(*)::int FROM "${schema}".edges AS e WHERE NOT EXISTS (
+         SELECT 1 FROM "${schema}".nodes AS n WHERE n.graph = e.graph AND n.id = e.from_id)
+       OR NOT EXISTS (SELECT 1 FROM "${schema}".nodes AS n WHERE n.graph = e.graph AND n.id = e.to_id)`,
+    );
+    expect(dangling[0]?.count).toBe(0);
+    await a.close();
+    await b.close();
+  }, 60_000);
 });

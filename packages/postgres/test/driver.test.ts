@@ -204,6 +204,12 @@ describe("options", () => {
     await expect(d.ping()).rejects.toBeInstanceOf(ClosedError);
   });
 
+  it("refuses a caller's sql instance that does not fetch array types", async () => {
+    const own = postgres(url, { max: 1, fetch_types: false });
+    expect(() => createPostgresDriver({ sql: own, schema })).toThrow(/fetch_types/);
+    await own.end();
+  });
+
   it("rejects bad options before connecting", () => {
     expect(() => createPostgresDriver({ url, schema: 'x"; DROP SCHEMA public; --' })).toThrow(
       ValidationError,
