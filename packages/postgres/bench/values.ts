@@ -68,9 +68,9 @@ try {
         WHERE k.ns = $1 AND k.key = $2 AND (k.expires_at IS NULL OR k.expires_at > $3)`;
       const nulls = keys.map(() => null);
       const setMany = await median(30, () => sql.unsafe(upsert, ["ns", keys, values, nulls, Date.now()], P).values());
-      const set = await median(500, (i) => sql.unsafe(one, ["ns", keys[i % 1000], values[i % 1000], null, Date.now()], P).values());
+      const set = await median(500, (i) => sql.unsafe(one, ["ns", keys[i % 1000] as string, values[i % 1000] as string, null, Date.now()], P).values());
       const readMany = await median(50, () => sql.unsafe(getMany, ["ns", keys, Date.now()], P).values());
-      const readOne = await median(2000, (i) => sql.unsafe(get, ["ns", keys[i % 1000], Date.now()], P).values());
+      const readOne = await median(2000, (i) => sql.unsafe(get, ["ns", keys[i % 1000] as string, Date.now()], P).values());
       // Size of the table holding the 1000 values once (no dead rows from the timing loops).
       await sql.unsafe(`TRUNCATE ${kv}`);
       await sql.unsafe(upsert, ["ns", keys, values, nulls, Date.now()], P);
