@@ -209,8 +209,8 @@ if #expiring > 0 then
   end
 end
 chunked('ZADD', KEYS[1], index, 2)
+if redis.call('EXISTS', KEYS[2]) == 1 then chunked('ZREM', KEYS[2], plain, 1) end
 chunked('ZADD', KEYS[2], expiring, 2)
-chunked('ZREM', KEYS[2], plain, 1)
 return {1, versions, was_empty}
 `,
 );
