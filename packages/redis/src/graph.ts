@@ -80,6 +80,23 @@ function edgeRecords(flat: readonly string[]): EdgeRecord[] {
   return edges;
 }
 
+/** One node's neighbours reply: [out-edge count, then member "<type>\0<other>", framed props, …]. */
+function incidentEdges(id: string, reply: readonly (number | string)[]): EdgeRecord[] {
+  const outs = reply[0] as number;
+  const edges: EdgeRecord[] = [];
+  for (let i = 1, n = 0; i < reply.length; i += 2, n++) {
+    const member = reply[i] as string;
+    const at = member.indexOf("\u0000");
+    const type = member.slice(0, at);
+    const other = member.slice(at + 1);
+    const props = unframeProps(reply[i + 1] as string);
+    edges.push(
+      n < outs ? { from: id, type, to: other, props } : { from: other, type, to: id, props },
+    );
+  }
+  return edges;
+}
+
 function edgeArgs(keys: readonly EdgeKey[]): string[] {
   return keys.flatMap((k) => [k.from, k.type, k.to]);
 }
@@ -161,8 +178,8 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       const reply = (await conn.script(GRAPH_NEIGHBORS, g.fixed, [
         g.base,
         ...neighborArgs(ids, query, true),
-      ])) as string[][];
-      return reply.map(edgeRecords);
+      ])) as (number | string)[][];
+      return reply.map((r, i) => incidentEdges(ids[i] as string, r));
     },
 
     async degree(graph, ids, query) {
@@ -285,8 +302,9 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         });
         const incident = new Map<string, EdgeRecord[]>();
         if (expand) {
-          (replies[1] as string[][]).forEach((flat, i) => {
-            incident.set(ids[i] as string, edgeRecords(flat));
+          (replies[1] as (number | string)[][]).forEach((reply, i) => {
+            const id = ids[i] as string;
+            incident.set(id, incidentEdges(id, reply));
           });
         }
         return { nodes: readNodes(ids, replies[0] as (string | null)[]), incident };

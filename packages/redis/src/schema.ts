@@ -551,8 +551,9 @@ local first_id = 5 + ntypes
 `;
 
 /**
- * Per id, its incident edges in the SPI's order, as a flat list of from, type, to, framed props
- * ("" for none). All props come from one HMGET per call (in chunks).
+ * Per id, its incident edges in the SPI's order: {number of out-edges, then per edge its
+ * adjacency member ("<type>\0<other id>") and framed props ("" for none)}. Out-edges come first;
+ * the id itself is the other end. All props come from one HMGET per call (in chunks).
  */
 export const GRAPH_NEIGHBORS = graphScript(
   "graph-neighbors",
@@ -561,20 +562,18 @@ ${NEIGHBOR_ARGS}
 local result, fields = {}, {}
 for at = first_id, #ARGV do
   local id = ARGV[at]
-  local edges, count = {}, 0
+  local edges, count = {0}, 0
   local function take(m, outgoing)
     local ty, other = split(m)
-    local from, to = id, other
-    if not outgoing then
+    if outgoing then
+      fields[#fields + 1] = edge_id(id, ty, other)
+    else
       if direction == 'both' and other == id then return end
-      from, to = other, id
+      fields[#fields + 1] = edge_id(other, ty, id)
     end
     count = count + 1
-    edges[#edges + 1] = from
-    edges[#edges + 1] = ty
-    edges[#edges + 1] = to
+    edges[#edges + 1] = m
     edges[#edges + 1] = ''
-    fields[#fields + 1] = edge_id(from, ty, to)
   end
   local function collect(key, outgoing)
     for _, range in ipairs(ranges) do
@@ -596,13 +595,14 @@ for at = first_id, #ARGV do
     end
   end
   if direction ~= 'in' then collect(out_key(id), true) end
+  edges[1] = count
   if direction ~= 'out' then collect(in_key(id), false) end
   result[#result + 1] = edges
 end
 local props = hmget(EPROP, fields)
 local k = 0
 for _, edges in ipairs(result) do
-  for e = 4, #edges, 4 do
+  for e = 3, #edges, 2 do
     k = k + 1
     if props[k] then edges[e] = props[k] end
   end
