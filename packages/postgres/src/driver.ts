@@ -1,7 +1,7 @@
 // The driver factory: connection (own pool or the caller's `sql`), lazy schema creation, error
 // mapping, the expiry sweeper and close().
 
-import { ClosedError, UnavailableError, ValidationError } from "@stowage/core";
+import { ClosedError, UnavailableError, ValidationError, redactUrl } from "@stowage/core";
 import type { BatchResult, Driver, DriverCapabilities } from "@stowage/core";
 import postgres from "postgres";
 import type { Options, Sql } from "postgres";
@@ -186,7 +186,7 @@ function ownConnection(options: PostgresDriverOptions): Sql {
   const connectMs = checkMs(options.connectTimeoutMs, "connectTimeoutMs") ?? 10_000;
   const statementMs = checkMs(options.statementTimeoutMs, "statementTimeoutMs");
   const idleMs = checkMs(options.idleTimeoutMs, "idleTimeoutMs");
-  return postgres(options.url, {
+  const settings: Options<Record<string, never>> = {
     max,
     connect_timeout: connectMs / 1000,
     ...(idleMs === undefined ? {} : { idle_timeout: idleMs / 1000 }),
@@ -196,7 +196,16 @@ function ownConnection(options: PostgresDriverOptions): Sql {
       : { connection: { statement_timeout: Math.ceil(statementMs) } }),
     // "already exists, skipping" and similar notices are not for the application's log.
     onnotice: () => {},
-  });
+  };
+  try {
+    return postgres(options.url, settings);
+  } catch (error) {
+    // Node's URL errors carry the whole input (password included): neither message nor cause.
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `invalid PostgreSQL URL ${redactUrl(options.url)}: ${(error as Error).message.split(options.url).join("…")}`,
+    );
+  }
 }
 
 /** Thrown inside a transaction to roll it back and hand the result out. */
@@ -207,7 +216,7 @@ class Rollback {
   }
 }
 
-/** Runs `fn` again when PostgreSQL aborted it for a deadlock or a serialization failure. */
+/** Runs `fn` again when PostgreSQL aborted it for one of the reasons in RETRY_SQLSTATE. */
 async function retried<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {

@@ -218,5 +218,15 @@ describe("options", () => {
     expect(() => createPostgresDriver({})).toThrow(ValidationError);
     expect(() => createPostgresDriver({ url, max: 0 })).toThrow(ValidationError);
     expect(() => createPostgresDriver({ url, connectTimeoutMs: -1 })).toThrow(ValidationError);
+    let error: unknown;
+    try {
+      createPostgresDriver({ url: "postgres://u:s3cret-pw@host:notaport/db" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(
+      JSON.stringify({ ...(error as object), message: (error as Error).message }),
+    ).not.toContain("s3cret-pw");
   });
 });
