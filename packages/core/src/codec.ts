@@ -23,8 +23,11 @@ function invalid(path: string, what: string): ValidationError {
 }
 
 /** True for strings every backend can hold inside JSON text. */
+const MAYBE_UNSAFE = /[\u0000\ud800-\udfff]/;
+
 function isSafeString(s: string): boolean {
-  return !s.includes("\u0000") && s.isWellFormed();
+  // One regex scan clears almost every string; surrogates may still be well-formed pairs.
+  return !MAYBE_UNSAFE.test(s) || (!s.includes("\u0000") && s.isWellFormed());
 }
 
 function stringToWire(s: string): Wire {
@@ -119,6 +122,51 @@ function toWire(value: unknown, path: string, ancestors: Set<object>, inArray: b
   } finally {
     ancestors.delete(obj);
   }
+}
+
+/** Nesting past which the fast path gives up and lets the tagged path decide. */
+const FAST_PATH_DEPTH = 200;
+
+/**
+ * True when native JSON.stringify(value) already is the wire form: plain objects and arrays of
+ * safe strings, finite numbers (not -0), booleans and null, no "$t" keys, no undefined in arrays.
+ * It allocates nothing; values that are not plain JSON take the tagged path.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+      return isSafeString(value);
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "boolean":
+      return true;
+    case "object": {
+      if (value === null) return true;
+      if (depth > FAST_PATH_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i];
+          if (item === undefined || !isPlainJson(item, depth + 1)) return false;
+        }
+        return true;
+      }
+      if (!isPlainObject(value)) return false;
+      for (const key of Object.keys(value)) {
+        if (key === TAG || !isSafeString(key)) return false;
+        const item = (value as Record<string, unknown>)[key];
+        if (item !== undefined && !isPlainJson(item, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** JSON text of a value, natively when it is plain JSON, through the tagged form otherwise. */
+function toJsonText(value: unknown): string {
+  if (isPlainJson(value, 0)) return JSON.stringify(value);
+  return JSON.stringify(wrapDepth(() => toWire(value, "", new Set(), false)));
 }
 
 function isNodeBuffer(value: Uint8Array): boolean {
@@ -222,8 +270,7 @@ export function encodeValue(value: unknown, options: CodecOptions): string {
   if (value === undefined) {
     throw new ValidationError("INVALID_VALUE", "cannot store undefined as a value: use delete() to remove a key");
   }
-  const wire = wrapDepth(() => toWire(value, "", new Set(), false));
-  return checkSize(JSON.stringify(wire), options.maxBytes, "value");
+  return checkSize(toJsonText(value), options.maxBytes, "value");
 }
 
 /** Decodes text made by `encodeValue`. */
@@ -234,6 +281,9 @@ export function decodeValue<T = unknown>(text: string): T {
   } catch (error) {
     throw corrupt((error as Error).message);
   }
+  // Every tagged object contains the literal `"$t"` (inside a string it would read `\"$t\"`),
+  // so text without it is plain JSON and needs no walk.
+  if (!text.includes('"$t"')) return parsed as T;
   return wrapDepth(() => fromWire(parsed)) as T;
 }
 
@@ -255,7 +305,7 @@ export function encodeProps(props: unknown, options: CodecOptions, what = "props
       if (key.length === 0 || !isSafeString(key)) {
         throw new ValidationError("INVALID_VALUE", `${what}: property names must be non-empty well-formed strings without U+0000`);
       }
-      const w = toWire(v, key, ancestors, false);
+      const w = isPlainJson(v, 1) ? (v as Wire) : toWire(v, key, ancestors, false);
       if (key === "__proto__") Object.defineProperty(out, key, { value: w, enumerable: true, writable: true, configurable: true });
       else out[key] = w;
     }
@@ -273,6 +323,7 @@ export function decodeProps<P = Record<string, unknown>>(text: string): P {
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw corrupt("props are not an object");
   const o = parsed as Record<string, unknown>;
+  if (!text.includes('"$t"')) return o as P;
   for (const key of Object.keys(o)) {
     const v = wrapDepth(() => fromWire(o[key]));
     if (key === "__proto__") Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
