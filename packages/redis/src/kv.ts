@@ -170,7 +170,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
       for (;;) {
         const members = await conn.run((c) => c.zrange(keys.index, "0", String(CLEAR_BATCH - 1)));
         if (members.length === 0) break;
-        await conn.run((c) =>
+        const replies = await conn.run((c) =>
           c
             .multi()
             .unlink(...entryKeys(keys, members))
@@ -178,6 +178,8 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
             .zrem(keys.expiry, ...members)
             .exec(),
         );
+        const failed = replies?.find(([error]) => error);
+        if (failed) throw conn.mapError(failed[0]);
       }
       registrations.forget(ns);
       await conn.script(FORGET_IF_EMPTY, [layout.namespaces, keys.index], [ns]);
