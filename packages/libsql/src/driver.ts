@@ -17,12 +17,23 @@ import {
 } from "@stowage/core";
 import { createLibsqlGraph } from "./graph.ts";
 import { createLibsqlKv } from "./kv.ts";
-import { CREATE_TABLES, JOURNAL_MODES, migrations, READ_VERSION, SCHEMA_VERSION, SYNCHRONOUS_LEVELS } from "./schema.ts";
+import {
+  CREATE_TABLES,
+  JOURNAL_MODES,
+  migrations,
+  READ_VERSION,
+  SCHEMA_VERSION,
+  SYNCHRONOUS_LEVELS,
+} from "./schema.ts";
 
 /** Case-insensitive. */
-export type JournalMode = (typeof JOURNAL_MODES)[number] | Lowercase<(typeof JOURNAL_MODES)[number]>;
+export type JournalMode =
+  | (typeof JOURNAL_MODES)[number]
+  | Lowercase<(typeof JOURNAL_MODES)[number]>;
 /** Case-insensitive. */
-export type SynchronousLevel = (typeof SYNCHRONOUS_LEVELS)[number] | Lowercase<(typeof SYNCHRONOUS_LEVELS)[number]>;
+export type SynchronousLevel =
+  | (typeof SYNCHRONOUS_LEVELS)[number]
+  | Lowercase<(typeof SYNCHRONOUS_LEVELS)[number]>;
 
 /** Settings applied to local (`file:` and `:memory:`) databases when the driver opens them. */
 export interface LibsqlPragmas {
@@ -79,7 +90,8 @@ const UNAVAILABLE_CODES = new Set([
   "HRANA_PROTO_ERROR",
   "SERVER_ERROR",
 ]);
-const UNAVAILABLE_MESSAGE = /fetch failed|ConnectionFailed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|timed out|Unauthorized|\b40[13]\b/i;
+const UNAVAILABLE_MESSAGE =
+  /fetch failed|ConnectionFailed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|timed out|Unauthorized|\b40[13]\b/i;
 
 function isMemoryUrl(url: string): boolean {
   return url === ":memory:" || /^file::memory:/i.test(url);
@@ -90,19 +102,34 @@ function normalizeUrl(url: string): string {
   return url.replace(/^sqlite:/i, "file:");
 }
 
-function checkPragmas(pragmas: LibsqlPragmas | undefined): { journalMode: string | null; synchronous: string | null; busyTimeoutMs: number } {
-  const pick = (value: unknown, allowed: readonly string[], fallback: string, what: string): string | null => {
+function checkPragmas(pragmas: LibsqlPragmas | undefined): {
+  journalMode: string | null;
+  synchronous: string | null;
+  busyTimeoutMs: number;
+} {
+  const pick = (
+    value: unknown,
+    allowed: readonly string[],
+    fallback: string,
+    what: string,
+  ): string | null => {
     if (value === undefined) return fallback;
     if (value === null) return null;
     const upper = typeof value === "string" ? value.toUpperCase() : "";
     if (!allowed.includes(upper)) {
-      throw new ValidationError("INVALID_OPTION", `pragmas.${what} must be one of ${allowed.join(", ")} or null, got ${JSON.stringify(value)}`);
+      throw new ValidationError(
+        "INVALID_OPTION",
+        `pragmas.${what} must be one of ${allowed.join(", ")} or null, got ${JSON.stringify(value)}`,
+      );
     }
     return upper;
   };
   const busy = pragmas?.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (typeof busy !== "number" || !Number.isInteger(busy) || busy < 0) {
-    throw new ValidationError("INVALID_OPTION", `pragmas.busyTimeoutMs must be a non-negative integer, got ${String(busy)}`);
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `pragmas.busyTimeoutMs must be a non-negative integer, got ${String(busy)}`,
+    );
   }
   return {
     journalMode: pick(pragmas?.journalMode, JOURNAL_MODES, "WAL", "journalMode"),
@@ -121,18 +148,35 @@ function errorMessage(error: unknown): string {
 }
 
 export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
-  if (options === null || typeof options !== "object" || (options.url === undefined) === (options.client === undefined)) {
-    throw new ValidationError("INVALID_OPTION", "createLibsqlDriver needs exactly one of `url` (e.g. file:./app.db) or `client`");
+  if (
+    options === null ||
+    typeof options !== "object" ||
+    (options.url === undefined) === (options.client === undefined)
+  ) {
+    throw new ValidationError(
+      "INVALID_OPTION",
+      "createLibsqlDriver needs exactly one of `url` (e.g. file:./app.db) or `client`",
+    );
   }
   const pragmas = checkPragmas(options.pragmas);
   const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
-  if (typeof sweepIntervalMs !== "number" || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
-    throw new ValidationError("INVALID_OPTION", `sweepIntervalMs must be a non-negative number, got ${String(sweepIntervalMs)}`);
+  if (
+    typeof sweepIntervalMs !== "number" ||
+    !Number.isFinite(sweepIntervalMs) ||
+    sweepIntervalMs < 0
+  ) {
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `sweepIntervalMs must be a non-negative number, got ${String(sweepIntervalMs)}`,
+    );
   }
   const url = options.url === undefined ? undefined : normalizeUrl(options.url);
   const where = url === undefined ? "the given libSQL client" : redactUrl(url);
   const memory = url !== undefined && isMemoryUrl(url);
-  const local = url !== undefined ? /^file:/i.test(url) || url === ":memory:" : options.client?.protocol === "file";
+  const local =
+    url !== undefined
+      ? /^file:/i.test(url) || url === ":memory:"
+      : options.client?.protocol === "file";
   const owned = options.client === undefined;
 
   let client: Client | undefined = options.client;
@@ -150,7 +194,11 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     } catch (error) {
       const code = errorCode(error);
       if (code.startsWith("URL_")) {
-        throw new ValidationError("INVALID_OPTION", `invalid libSQL URL ${where}: ${errorMessage(error)}`, { cause: error });
+        throw new ValidationError(
+          "INVALID_OPTION",
+          `invalid libSQL URL ${where}: ${errorMessage(error)}`,
+          { cause: error },
+        );
       }
       // Cannot open (missing directory, permissions): reported as UnavailableError on first use.
       openError = error;
@@ -159,6 +207,8 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
 
   let closed = false;
   let ready: Promise<Client> | undefined;
+  /** Set once the schema is ready: later calls skip the await on `ready`. */
+  let readyClient: Client | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
   let sweeping = false;
 
@@ -169,7 +219,11 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
       return new ClosedError("the libsql driver is closed", { cause: error });
     }
     const message = errorMessage(error);
-    if (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_MESSAGE.test(message) || (error instanceof TypeError && /fetch/i.test(message))) {
+    if (
+      UNAVAILABLE_CODES.has(code) ||
+      UNAVAILABLE_MESSAGE.test(message) ||
+      (error instanceof TypeError && /fetch/i.test(message))
+    ) {
       return new UnavailableError(`libsql: cannot use ${where}: ${message}`, { cause: error });
     }
     return error;
@@ -179,7 +233,8 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     if (c.protocol !== "file") return;
     // Pragmas take no parameters; the values were checked against fixed lists above.
     await c.execute(`PRAGMA busy_timeout = ${pragmas.busyTimeoutMs}`);
-    if (pragmas.journalMode && !memory) await c.execute(`PRAGMA journal_mode = ${pragmas.journalMode}`);
+    if (pragmas.journalMode && !memory)
+      await c.execute(`PRAGMA journal_mode = ${pragmas.journalMode}`);
     if (pragmas.synchronous) await c.execute(`PRAGMA synchronous = ${pragmas.synchronous}`);
   }
 
@@ -251,11 +306,14 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     if (!ready) {
       ready = (async () => {
         if (!client) {
-          throw new UnavailableError(`libsql: cannot open ${where}: ${errorMessage(openError)}`, { cause: openError });
+          throw new UnavailableError(`libsql: cannot open ${where}: ${errorMessage(openError)}`, {
+            cause: openError,
+          });
         }
         await applyPragmas(client);
         await ensureSchema(client);
         startSweeper(client);
+        readyClient = client;
         return client;
       })();
       // A failed start (server down) is retried by the next call.
@@ -270,8 +328,11 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     async use(fn) {
       if (closed) throw new ClosedError("the libsql driver is closed");
       try {
-        const c = await init();
-        if (closed) throw new ClosedError("the libsql driver is closed");
+        let c = readyClient;
+        if (!c) {
+          c = await init();
+          if (closed) throw new ClosedError("the libsql driver is closed");
+        }
         return await fn(c);
       } catch (error) {
         throw mapError(error);
@@ -311,7 +372,10 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
 }
 
 /** For core's `openStore(url)`: `file:`, `sqlite:`, `:memory:`, `libsql:`, `http(s):`, `ws(s):`. */
-export async function openDriver(url: string, options: Omit<LibsqlDriverOptions, "url" | "client"> = {}): Promise<Driver> {
+export async function openDriver(
+  url: string,
+  options: Omit<LibsqlDriverOptions, "url" | "client"> = {},
+): Promise<Driver> {
   const driver = createLibsqlDriver({ ...options, url });
   try {
     // Fail fast on a bad path or an unreachable server, and create the schema now.

@@ -125,7 +125,9 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
     upsertNodes(graph, nodes: readonly NodeWrite[], mode: UpsertMode) {
       return conn.use(async (c) => {
         const rowOf = (n: NodeWrite, props: string | null) =>
-          mode === "replace" ? [n.id, 1, n.type ?? null, n.props] : [n.id, n.type === undefined ? 0 : 1, n.type ?? null, props];
+          mode === "replace"
+            ? [n.id, 1, n.type ?? null, n.props]
+            : [n.id, n.type === undefined ? 0 : 1, n.type ?? null, props];
         // Props to merge in JS (core's mergeEncodedProps: SQLite's json_patch would drop nulls).
         const merging = mode === "merge" ? nodes.filter((n) => n.props !== "{}") : [];
         if (merging.length === 0) {
@@ -151,10 +153,16 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
           });
           const expected = rowsParam(merging.map((n) => [n.id, stored.get(n.id) ?? null]));
           // One guarded statement: nothing is written if another writer changed these props meanwhile.
-          const rs = await c.execute({ sql: UPSERT_NODES, args: [graph, rowsParam(rows), expected] });
+          const rs = await c.execute({
+            sql: UPSERT_NODES,
+            args: [graph, rowsParam(rows), expected],
+          });
           if (rs.rowsAffected > 0) return;
         }
-        throw new ConflictError(`upsertNodes in graph "${graph}" kept racing with other writers`, nodes.map((n) => n.id));
+        throw new ConflictError(
+          `upsertNodes in graph "${graph}" kept racing with other writers`,
+          nodes.map((n) => n.id),
+        );
       });
     },
 
@@ -165,7 +173,9 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
         if (merging.length === 0) {
           const statements: InStatement[] = [];
           for (const chunk of chunks(edges, WRITE_CHUNK)) {
-            const rows = rowsParam(chunk.map((e) => keyRow(e, mode === "replace" ? e.props : null)));
+            const rows = rowsParam(
+              chunk.map((e) => keyRow(e, mode === "replace" ? e.props : null)),
+            );
             statements.push({ sql: INSERT_ENDPOINTS, args: [graph, rows, "[]"] });
             statements.push({ sql: UPSERT_EDGES, args: [graph, rows, "[]"] });
           }
@@ -199,14 +209,20 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
           );
           if ((results[1]?.rowsAffected ?? 0) > 0) return;
         }
-        throw new ConflictError(`upsertEdges in graph "${graph}" kept racing with other writers`, edges.map((e) => e.from));
+        throw new ConflictError(
+          `upsertEdges in graph "${graph}" kept racing with other writers`,
+          edges.map((e) => e.from),
+        );
       });
     },
 
     getNodes(graph, ids) {
       return conn.use(async (c) => {
         if (ids.length === 1) {
-          const rs = await c.execute({ sql: "SELECT id, type, props FROM stowage_nodes WHERE graph = ? AND id = ?", args: [graph, ids[0] as string] });
+          const rs = await c.execute({
+            sql: "SELECT id, type, props FROM stowage_nodes WHERE graph = ? AND id = ?",
+            args: [graph, ids[0] as string],
+          });
           const row = rs.rows[0];
           return [row ? nodeOf(row[0], row[1], row[2]) : undefined];
         }
@@ -245,9 +261,18 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
         const args = [graph, rowsParam(ids)];
         const results = await c.batch(
           [
-            { sql: "DELETE FROM stowage_edges WHERE graph = ?1 AND src IN (SELECT value FROM json_each(?2))", args },
-            { sql: "DELETE FROM stowage_edges INDEXED BY stowage_edges_in WHERE graph = ?1 AND dst IN (SELECT value FROM json_each(?2))", args },
-            { sql: "DELETE FROM stowage_nodes WHERE graph = ?1 AND id IN (SELECT value FROM json_each(?2))", args },
+            {
+              sql: "DELETE FROM stowage_edges WHERE graph = ?1 AND src IN (SELECT value FROM json_each(?2))",
+              args,
+            },
+            {
+              sql: "DELETE FROM stowage_edges INDEXED BY stowage_edges_in WHERE graph = ?1 AND dst IN (SELECT value FROM json_each(?2))",
+              args,
+            },
+            {
+              sql: "DELETE FROM stowage_nodes WHERE graph = ?1 AND id IN (SELECT value FROM json_each(?2))",
+              args,
+            },
           ],
           "write",
         );
@@ -274,12 +299,24 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
             ? hits
             : `SELECT * FROM (SELECT h.*, row_number() OVER (PARTITION BY i ORDER BY dir, type, other) AS rn FROM (${hits}) AS h)
                WHERE rn <= ?4`;
-        const args: InValue[] = [graph, rowsParam(ids), query.types ? rowsParam(query.types) : null, query.limit ?? null];
+        const args: InValue[] = [
+          graph,
+          rowsParam(ids),
+          query.types ? rowsParam(query.types) : null,
+          query.limit ?? null,
+        ];
         const rows = await queryRows(c, inner, ["i", "dir", "src", "type", "dst", "props"], args);
         const out: { dir: number; edge: EdgeRecord }[][] = ids.map(() => []);
-        for (const row of rows) out[int(row[0])]?.push({ dir: int(row[1]), edge: edgeOf(row[2], row[3], row[4], row[5]) });
+        for (const row of rows)
+          out[int(row[0])]?.push({
+            dir: int(row[1]),
+            edge: edgeOf(row[2], row[3], row[4], row[5]),
+          });
         // Per id: out-edges by (type, to), then in-edges by (type, from).
-        const order = (a: { dir: number; edge: EdgeRecord }, b: { dir: number; edge: EdgeRecord }) =>
+        const order = (
+          a: { dir: number; edge: EdgeRecord },
+          b: { dir: number; edge: EdgeRecord },
+        ) =>
           a.dir - b.dir ||
           compareUtf8(a.edge.type, b.edge.type) ||
           compareUtf8(a.dir === 0 ? a.edge.to : a.edge.from, b.dir === 0 ? b.edge.to : b.edge.from);
@@ -292,17 +329,22 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
         const types = typeFilter(query.types, 3);
         const terms: string[] = [];
         if (query.direction !== "in") {
-          terms.push(`(SELECT count(*) FROM stowage_edges AS e WHERE e.graph = ?1 AND e.src = q.value${types})`);
+          terms.push(
+            `(SELECT count(*) FROM stowage_edges AS e WHERE e.graph = ?1 AND e.src = q.value${types})`,
+          );
         }
         if (query.direction !== "out") {
           const noLoop = query.direction === "both" ? " AND e.src <> e.dst" : "";
-          terms.push(`(SELECT count(*) FROM stowage_edges AS e INDEXED BY stowage_edges_in WHERE e.graph = ?1 AND e.dst = q.value${noLoop}${types})`);
+          terms.push(
+            `(SELECT count(*) FROM stowage_edges AS e INDEXED BY stowage_edges_in WHERE e.graph = ?1 AND e.dst = q.value${noLoop}${types})`,
+          );
         }
-        const rows = await queryRows(c, `SELECT q.key AS i, ${terms.join(" + ")} AS n FROM json_each(?2) AS q`, ["i", "n"], [
-          graph,
-          rowsParam(ids),
-          query.types ? rowsParam(query.types) : null,
-        ]);
+        const rows = await queryRows(
+          c,
+          `SELECT q.key AS i, ${terms.join(" + ")} AS n FROM json_each(?2) AS q`,
+          ["i", "n"],
+          [graph, rowsParam(ids), query.types ? rowsParam(query.types) : null],
+        );
         const out = ids.map(() => 0);
         for (const row of rows) out[int(row[0])] = int(row[1]);
         return out;
@@ -320,7 +362,8 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
         for (const row of rows) {
           const kind = int(row[0]);
           if (kind === 0) truncated = int(row[1]) === 1;
-          else if (kind === 1) nodes.push({ ...nodeOf(row[2], row[3], row[5] ?? "{}"), depth: int(row[1]) });
+          else if (kind === 1)
+            nodes.push({ ...nodeOf(row[2], row[3], row[5] ?? "{}"), depth: int(row[1]) });
           else edges.push(edgeOf(row[2], row[3], row[4], row[5]));
         }
         return {
@@ -356,7 +399,14 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
           c,
           `SELECT src, type, dst, props FROM stowage_edges WHERE graph = ?1${filters} ORDER BY src, type, dst LIMIT ?2`,
           ["src", "type", "dst", "props"],
-          [graph, query.limit, query.type ?? null, after?.from ?? null, after?.type ?? null, after?.to ?? null],
+          [
+            graph,
+            query.limit,
+            query.type ?? null,
+            after?.from ?? null,
+            after?.type ?? null,
+            after?.to ?? null,
+          ],
         );
         return ensureSorted(
           rows.map((row) => edgeOf(row[0], row[1], row[2], row[3])),

@@ -1,3 +1,8 @@
 export { createLibsqlDriver, openDriver } from "./driver.ts";
-export type { JournalMode, LibsqlDriverOptions, LibsqlPragmas, SynchronousLevel } from "./driver.ts";
+export type {
+  JournalMode,
+  LibsqlDriverOptions,
+  LibsqlPragmas,
+  SynchronousLevel,
+} from "./driver.ts";
 export { SCHEMA_VERSION } from "./schema.ts";

@@ -7,10 +7,27 @@
 // ?2 namespace, ?3 now, ?4 rows.
 
 import type { Client, InStatement } from "@libsql/client";
-import type { BatchResult, EncodedEntry, KvDelete, KvDriver, KvListItem, KvListQuery, KvWrite } from "@stowage/core";
+import type {
+  BatchResult,
+  EncodedEntry,
+  KvDelete,
+  KvDriver,
+  KvListItem,
+  KvListQuery,
+  KvWrite,
+} from "@stowage/core";
 import { compareUtf8 } from "@stowage/core";
 import type { Connection } from "./driver.ts";
-import { ensureSorted, int, nullableInt, prefixSuccessor, queryRows, rowsParam, stmt, text } from "./sql.ts";
+import {
+  ensureSorted,
+  int,
+  nullableInt,
+  prefixSuccessor,
+  queryRows,
+  rowsParam,
+  stmt,
+  text,
+} from "./sql.ts";
 
 /** Rows per INSERT statement for unconditional batches (all statements share one transaction). */
 const WRITE_CHUNK = 5000;
@@ -73,7 +90,11 @@ function failedPositions(rows: readonly { [i: number]: unknown }[]): number[] {
 }
 
 /** `AND …` key bounds for a prefix (an index range, unlike LIKE) and an exclusive cursor. */
-function keyRange(prefix: string, after: string | undefined, firstParam: number): { sql: string; args: string[] } {
+function keyRange(
+  prefix: string,
+  after: string | undefined,
+  firstParam: number,
+): { sql: string; args: string[] } {
   const args: string[] = [];
   let sql = "";
   if (after !== undefined && compareUtf8(after, prefix) >= 0) {
@@ -91,9 +112,17 @@ function keyRange(prefix: string, after: string | undefined, firstParam: number)
   return { sql, args };
 }
 
-async function setOne(c: Client, ns: string, w: KvWrite, now: number): Promise<BatchResult<number>> {
-  const sql = w.ifVersion !== undefined ? SET_ONE.ifVersion : w.ifAbsent ? SET_ONE.ifAbsent : SET_ONE.plain;
-  const rs = await c.execute(stmt(sql, [w.key, ns, now, w.value, w.expiresAt, w.ifVersion ?? null]));
+async function setOne(
+  c: Client,
+  ns: string,
+  w: KvWrite,
+  now: number,
+): Promise<BatchResult<number>> {
+  const sql =
+    w.ifVersion !== undefined ? SET_ONE.ifVersion : w.ifAbsent ? SET_ONE.ifAbsent : SET_ONE.plain;
+  const rs = await c.execute(
+    stmt(sql, [w.key, ns, now, w.value, w.expiresAt, w.ifVersion ?? null]),
+  );
   const row = rs.rows[0];
   return row ? { ok: true, results: [int(row[0])] } : { ok: false, conflicts: [0] };
 }
@@ -140,14 +169,17 @@ export function createLibsqlKv(conn: Connection): KvDriver {
           // Guarded, and a single statement: when any condition fails, nothing is written.
           statements.push(stmt(insertRows(true), [cond, ns, now, rowsParam(rows)]));
         } else {
-          for (const chunk of chunks(rows, WRITE_CHUNK)) statements.push(stmt(insertRows(false), [null, ns, now, rowsParam(chunk)]));
+          for (const chunk of chunks(rows, WRITE_CHUNK))
+            statements.push(stmt(insertRows(false), [null, ns, now, rowsParam(chunk)]));
         }
         const results = await c.batch(statements, "write");
         if (cond !== null) {
           const failed = failedPositions(results[0]?.rows ?? []);
           if (failed.length > 0) return { ok: false, conflicts: failed };
         }
-        const versions = JSON.parse(String(results[cond === null ? 0 : 1]?.rows[0]?.[0] ?? "[]")) as [number, number][];
+        const versions = JSON.parse(
+          String(results[cond === null ? 0 : 1]?.rows[0]?.[0] ?? "[]"),
+        ) as [number, number][];
         const out = writes.map(() => 0);
         for (const [i, version] of versions) out[i] = version;
         return { ok: true, results: out };
@@ -197,7 +229,9 @@ export function createLibsqlKv(conn: Connection): KvDriver {
           const failed = failedPositions(results[0]?.rows ?? []);
           if (failed.length > 0) return { ok: false, conflicts: failed };
         }
-        const live = new Set(JSON.parse(String(results[cond === null ? 0 : 1]?.rows[0]?.[0] ?? "[]")) as number[]);
+        const live = new Set(
+          JSON.parse(String(results[cond === null ? 0 : 1]?.rows[0]?.[0] ?? "[]")) as number[],
+        );
         return { ok: true, results: deletes.map((_, i) => live.has(i)) };
       });
     },
@@ -213,8 +247,11 @@ export function createLibsqlKv(conn: Connection): KvDriver {
           columns,
           [null, ns, now, query.limit, ...range.args],
         );
-        const items = rows.map((row): KvListItem =>
-          query.withValues ? { key: text(row[0]), entry: entryOf(row[1], row[2], row[3]) } : { key: text(row[0]) },
+        const items = rows.map(
+          (row): KvListItem =>
+            query.withValues
+              ? { key: text(row[0]), entry: entryOf(row[1], row[2], row[3]) }
+              : { key: text(row[0]) },
         );
         return ensureSorted(items, (a, b) => compareUtf8(a.key, b.key));
       });
@@ -224,7 +261,12 @@ export function createLibsqlKv(conn: Connection): KvDriver {
       return conn.use(async (c) => {
         const range = keyRange(prefix, undefined, 4);
         const rs = await c.execute(
-          stmt(`SELECT count(*) FROM stowage_kv AS k WHERE k.ns = ?2 AND ${LIVE}${range.sql}`, [null, ns, now, ...range.args]),
+          stmt(`SELECT count(*) FROM stowage_kv AS k WHERE k.ns = ?2 AND ${LIVE}${range.sql}`, [
+            null,
+            ns,
+            now,
+            ...range.args,
+          ]),
         );
         return int(rs.rows[0]?.[0] ?? 0);
       });

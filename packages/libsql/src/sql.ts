@@ -23,7 +23,6 @@ export function nullableInt(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
-
 /**
  * The smallest string greater than every string starting with `prefix`, in code-point order
  * (= UTF-8 byte order = SQLite BINARY): the prefix with its last code point incremented
@@ -68,13 +67,19 @@ const highestParam = new Map<string, number>();
  * per row, which costs 5-10 µs a row (10k rows: ~60-100 ms against ~8 ms this way).
  * Falls back to plain rows if the JSON would pass SQLite's string size limit.
  */
-export async function queryRows(c: Client, inner: string, columns: readonly string[], args: readonly InValue[]): Promise<unknown[][]> {
+export async function queryRows(
+  c: Client,
+  inner: string,
+  columns: readonly string[],
+  args: readonly InValue[],
+): Promise<unknown[][]> {
   const sql = `SELECT json_group_array(json_array(${columns.join(", ")})) FROM (${inner})`;
   try {
     const rs = await c.execute(stmt(sql, args));
     return JSON.parse(String(rs.rows[0]?.[0] ?? "[]")) as unknown[][];
   } catch (error) {
-    if (!/TOOBIG|too big/i.test(`${(error as { code?: string }).code} ${(error as Error).message}`)) throw error;
+    if (!/TOOBIG|too big/i.test(`${(error as { code?: string }).code} ${(error as Error).message}`))
+      throw error;
     const rs = await c.execute(stmt(inner, args));
     return rs.rows.map((row: Row) => Array.from({ length: row.length }, (_, i) => row[i]));
   }

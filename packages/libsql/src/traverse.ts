@@ -40,7 +40,11 @@ function followedEdges(query: TraverseQuery): string {
  * Result rows `(kind, a, b, c, d, props)`, ordered: kind 0 `(0, truncated)`; kind 1 nodes
  * `(1, depth, id, type, NULL, props)` by (depth, id); kind 2 edges `(2, 0, from, type, to, props)`.
  */
-export function traverseSql(graph: string, seeds: readonly string[], query: TraverseQuery): { sql: string; args: InValue[] } {
+export function traverseSql(
+  graph: string,
+  seeds: readonly string[],
+  query: TraverseQuery,
+): { sql: string; args: InValue[] } {
   // lvl rows alternate. Phase 0 is a level: its nodes (json), every node seen so far (json), how
   // many, and whether maxNodes cut something. Phase 1 carries the next level, computed by ONE
   // correlated subquery as text: '0' or '1' (cut) followed by the json array of the next nodes;
@@ -86,5 +90,14 @@ SELECT 1, k.depth, k.id, n.type, NULL, n.props FROM found AS k LEFT JOIN stowage
 UNION ALL
 ${followedEdges(query)}
 ORDER BY 1, 2, 3, 4, 5`;
-  return { sql, args: [graph, rowsParam(seeds), query.maxDepth, query.maxNodes, query.types ? rowsParam(query.types) : null] };
+  return {
+    sql,
+    args: [
+      graph,
+      rowsParam(seeds),
+      query.maxDepth,
+      query.maxNodes,
+      query.types ? rowsParam(query.types) : null,
+    ],
+  };
 }

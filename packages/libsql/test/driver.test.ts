@@ -22,13 +22,22 @@ describe("schema and pragmas", () => {
     const client = createClient({ url, concurrency: 1 });
     const driver = createLibsqlDriver({ client });
     await driver.ping();
-    const version = await client.execute("SELECT value FROM stowage_meta WHERE key = 'schema_version'");
+    const version = await client.execute(
+      "SELECT value FROM stowage_meta WHERE key = 'schema_version'",
+    );
     expect(Number(version.rows[0]?.[0])).toBe(SCHEMA_VERSION);
     expect((await client.execute("PRAGMA journal_mode")).rows[0]?.[0]).toBe("wal");
     expect(Number((await client.execute("PRAGMA synchronous")).rows[0]?.[0])).toBe(1);
     expect(Number((await client.execute("PRAGMA busy_timeout")).rows[0]?.[0])).toBe(5000);
-    const tables = await client.execute("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
-    expect(tables.rows.map((r) => r[0])).toEqual(["stowage_edges", "stowage_kv", "stowage_meta", "stowage_nodes"]);
+    const tables = await client.execute(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
+    );
+    expect(tables.rows.map((r) => r[0])).toEqual([
+      "stowage_edges",
+      "stowage_kv",
+      "stowage_meta",
+      "stowage_nodes",
+    ]);
     await driver.close();
     client.close();
   });
@@ -36,15 +45,22 @@ describe("schema and pragmas", () => {
   it("lets every pragma be overridden, and rejects values outside the known lists", async () => {
     const { url } = tempDbUrl();
     const client = createClient({ url, concurrency: 1 });
-    const driver = createLibsqlDriver({ client, pragmas: { journalMode: "delete", synchronous: "FULL", busyTimeoutMs: 250 } });
+    const driver = createLibsqlDriver({
+      client,
+      pragmas: { journalMode: "delete", synchronous: "FULL", busyTimeoutMs: 250 },
+    });
     await driver.ping();
     expect((await client.execute("PRAGMA journal_mode")).rows[0]?.[0]).toBe("delete");
     expect(Number((await client.execute("PRAGMA synchronous")).rows[0]?.[0])).toBe(2);
     expect(Number((await client.execute("PRAGMA busy_timeout")).rows[0]?.[0])).toBe(250);
     await driver.close();
     client.close();
-    expect(() => createLibsqlDriver({ url, pragmas: { journalMode: "WAL; DROP TABLE x" as "WAL" } })).toThrow(ValidationError);
-    expect(() => createLibsqlDriver({ url, pragmas: { busyTimeoutMs: -1 } })).toThrow(ValidationError);
+    expect(() =>
+      createLibsqlDriver({ url, pragmas: { journalMode: "WAL; DROP TABLE x" as "WAL" } }),
+    ).toThrow(ValidationError);
+    expect(() => createLibsqlDriver({ url, pragmas: { busyTimeoutMs: -1 } })).toThrow(
+      ValidationError,
+    );
     expect(() => createLibsqlDriver({} as never)).toThrow(ValidationError);
   });
 
@@ -58,7 +74,9 @@ describe("schema and pragmas", () => {
     await again.close();
 
     const raw = createClient({ url });
-    await raw.execute(`UPDATE stowage_meta SET value = '${SCHEMA_VERSION + 1}' WHERE key = 'schema_version'`);
+    await raw.execute(
+      `UPDATE stowage_meta SET value = '${SCHEMA_VERSION + 1}' WHERE key = 'schema_version'`,
+    );
     raw.close();
     const newer = createLibsqlDriver({ url });
     await expect(newer.ping()).rejects.toThrow(/newer than this @stowage\/libsql/);
@@ -85,7 +103,12 @@ describe("schema and pragmas", () => {
     await store.close();
     const reopened = await openStore(url.replace(/^file:/, "sqlite:"));
     expect(await reopened.kv("ns").get("k")).toEqual(new Map([[1, new Date(0)]]));
-    expect(await reopened.graph("g").getEdge("a", "r", "b")).toEqual({ from: "a", type: "r", to: "b", props: { w: 1 } });
+    expect(await reopened.graph("g").getEdge("a", "r", "b")).toEqual({
+      from: "a",
+      type: "r",
+      to: "b",
+      props: { w: 1 },
+    });
     await reopened.close();
   });
 });
@@ -124,7 +147,11 @@ describe(":memory:", () => {
     const store = createStore(createLibsqlDriver({ url: ":memory:" }));
     const kv = store.kv<number>("ns");
     await Promise.all(Array.from({ length: 50 }, () => kv.update("counter", (n) => (n ?? 0) + 1)));
-    await Promise.all(Array.from({ length: 20 }, (_, i) => store.graph("g").upsertNodes([{ id: "hub", props: { [`p${i}`]: i } }])));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.graph("g").upsertNodes([{ id: "hub", props: { [`p${i}`]: i } }]),
+      ),
+    );
     expect(await kv.get("counter")).toBe(50);
     expect(Object.keys((await store.graph("g").getNode("hub"))?.props ?? {})).toHaveLength(20);
     await store.close();
@@ -158,11 +185,19 @@ describe("errors", () => {
     const driver = createLibsqlDriver({ url: "file:/nonexistent-dir-for-stowage/x.db" });
     await expect(driver.ping()).rejects.toThrow(UnavailableError);
     await driver.close();
-    await expect(openStore("file:/nonexistent-dir-for-stowage/x.db")).rejects.toThrow(UnavailableError);
+    await expect(openStore("file:/nonexistent-dir-for-stowage/x.db")).rejects.toThrow(
+      UnavailableError,
+    );
+    await expect(openDriver("file:/nonexistent-dir-for-stowage/x.db")).rejects.toThrow(
+      UnavailableError,
+    );
   });
 
   it("reports an unreachable server as UnavailableError without the token", async () => {
-    const driver = createLibsqlDriver({ url: "http://127.0.0.1:9?authToken=sekret-in-url", authToken: "sekret-token" });
+    const driver = createLibsqlDriver({
+      url: "http://127.0.0.1:9?authToken=sekret-in-url",
+      authToken: "sekret-token",
+    });
     const error = await driver.ping().then(
       () => undefined,
       (e: unknown) => e,
@@ -181,7 +216,21 @@ describe("KV details", () => {
   it("lists prefixes by bytes: no LIKE wildcards, case-sensitive, multi-byte safe", async () => {
     const store = createStore(createLibsqlDriver({ url: ":memory:" }));
     const kv = store.kv("ns");
-    const keys = ["a%b", "a%c", "aXb", "a_b", "aab", "A%b", "é1", "é2", "ê", "\u{10ffff}x", "\u{10ffff}", "\ud7ffz", "\ue000"];
+    const keys = [
+      "a%b",
+      "a%c",
+      "aXb",
+      "a_b",
+      "aab",
+      "A%b",
+      "é1",
+      "é2",
+      "ê",
+      "\u{10ffff}x",
+      "\u{10ffff}",
+      "\ud7ffz",
+      "\ue000",
+    ];
     await kv.setMany(keys.map((key) => ({ key, value: 1 })));
     expect((await kv.list({ prefix: "a%" })).items).toEqual(["a%b", "a%c"]);
     expect((await kv.list({ prefix: "a_" })).items).toEqual(["a_b"]);
@@ -210,7 +259,11 @@ describe("KV details", () => {
     const values = await kv.getMany(items.map((i) => i.key));
     expect(values[n - 1]).toBe(n - 1);
     // A conditional batch of the same size is all-or-nothing.
-    const conditional = items.map((i) => ({ key: i.key, value: -1, ifVersion: i.key === "k39999" ? 2 : 1 }));
+    const conditional = items.map((i) => ({
+      key: i.key,
+      value: -1,
+      ifVersion: i.key === "k39999" ? 2 : 1,
+    }));
     await expect(kv.setMany(conditional)).rejects.toThrow(ConflictError);
     expect(await kv.get("k0")).toBe(0);
     expect(await kv.deleteMany(items.map((i) => i.key))).toBe(n);
@@ -231,13 +284,18 @@ describe("KV details", () => {
       now,
     );
     expect(result).toEqual({ ok: false, conflicts: [1, 2] });
-    expect(await driver.kv.getMany("ns", ["x", "a"], now)).toEqual([undefined, { value: "1", version: 1, expiresAt: null }]);
+    expect(await driver.kv.getMany("ns", ["x", "a"], now)).toEqual([
+      undefined,
+      { value: "1", version: 1, expiresAt: null },
+    ]);
     await driver.close();
   });
 
   it("treats expired entries as absent before they are swept, and restarts their version", async () => {
     let now = Date.now();
-    const store = createStore(createLibsqlDriver({ url: ":memory:", sweepIntervalMs: 0 }), { now: () => now });
+    const store = createStore(createLibsqlDriver({ url: ":memory:", sweepIntervalMs: 0 }), {
+      now: () => now,
+    });
     const kv = store.kv("ns");
     await kv.set("k", 1, { ttlMs: 1000 });
     await kv.set("k", 2, { ttlMs: 1000 });
@@ -273,7 +331,11 @@ describe("graph details", () => {
     const g = store.graph("g");
     await g.upsertNode({ id: "n", type: "person", props: { a: 1, b: { deep: true }, c: "x" } });
     await g.upsertNode({ id: "n", props: { b: null, d: 0.1 + 0.2, 'q"k\\': 1 } });
-    expect(await g.getNode("n")).toEqual({ id: "n", type: "person", props: { a: 1, b: null, c: "x", d: 0.1 + 0.2, 'q"k\\': 1 } });
+    expect(await g.getNode("n")).toEqual({
+      id: "n",
+      type: "person",
+      props: { a: 1, b: null, c: "x", d: 0.1 + 0.2, 'q"k\\': 1 },
+    });
     await g.upsertNode({ id: "n", props: { z: 1 } }, { mode: "replace" });
     expect(await g.getNode("n")).toEqual({ id: "n", type: null, props: { z: 1 } });
     await g.upsertEdge({ from: "n", type: "r", to: "m", props: { w: 1, keep: 2 } });
@@ -288,7 +350,9 @@ describe("graph details", () => {
     const a = createStore(createLibsqlDriver({ url }));
     const b = createStore(createLibsqlDriver({ url }));
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).graph("g").upsertNodes([{ id: "hub", props: { [`k${i}`]: i } }])),
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).graph("g").upsertNodes([{ id: "hub", props: { [`k${i}`]: i } }]),
+      ),
     );
     expect(Object.keys((await a.graph("g").getNode("hub"))?.props ?? {})).toHaveLength(40);
     await a.close();

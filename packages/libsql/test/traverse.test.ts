@@ -35,7 +35,11 @@ async function randomGraph(name: string, seed: number): Promise<void> {
   const g = driver.graph as NonNullable<Driver["graph"]>;
   const nodeCount = 2 + Math.floor(random() * ids.length - 1);
   const nodes = ids.slice(0, nodeCount);
-  await g.upsertNodes(name, nodes.map((id) => ({ id, type: random() < 0.5 ? "t" : null, props: JSON.stringify({ id }) })), "replace");
+  await g.upsertNodes(
+    name,
+    nodes.map((id) => ({ id, type: random() < 0.5 ? "t" : null, props: JSON.stringify({ id }) })),
+    "replace",
+  );
   const edgeCount = Math.floor(random() * nodeCount * 3);
   const edges = new Map<string, { from: string; type: string; to: string; props: string }>();
   for (let i = 0; i < edgeCount; i++) {
@@ -75,10 +79,18 @@ describe("native traverse matches core's walk", () => {
     const g = driver.graph as NonNullable<Driver["graph"]>;
     const n = 150;
     const nodes = Array.from({ length: n }, (_, i) => `k${String(i).padStart(3, "0")}`);
-    const edges = nodes.flatMap((from) => nodes.filter((to) => to !== from).map((to) => ({ from, type: "e", to, props: "{}" })));
+    const edges = nodes.flatMap((from) =>
+      nodes.filter((to) => to !== from).map((to) => ({ from, type: "e", to, props: "{}" })),
+    );
     await g.upsertEdges("clique", edges, "replace");
     // A walk over (node, depth) rows would hold 150 * 150 * 1000 rows; the level walk holds 150.
-    const result = await traverse(g, "clique", ["k000"], { maxDepth: 1000, direction: "both" }, true);
+    const result = await traverse(
+      g,
+      "clique",
+      ["k000"],
+      { maxDepth: 1000, direction: "both" },
+      true,
+    );
     expect(result.nodes).toHaveLength(n);
     expect(result.edges).toHaveLength(n * (n - 1));
     expect(result.truncated).toBe(false);

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The `stowage` command.
+import { main } from "./index.ts";
+
+// `stowage demo | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
