@@ -60,3 +60,18 @@ describe("errors across copies of core", () => {
     expect(new Error("plain") instanceof OwnBase).toBe(false);
   });
 });
+
+describe("cursors", () => {
+  it("round-trip any key and refuse foreign or tampered ones", async () => {
+    const { encodeCursor, decodeCursor } = await import("../src/options.ts");
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", minLength: 1, maxLength: 50 }), (key) => {
+        expect(decodeCursor(encodeCursor("kv", key), "kv")).toBe(key);
+        const edge = { from: key, type: "t", to: `${key}x` };
+        expect(decodeCursor(encodeCursor("edge", edge), "edge")).toEqual(edge);
+      }),
+    );
+    expect(() => decodeCursor(encodeCursor("kv", "a"), "node")).toThrow(ValidationError);
+    for (const bad of ["", "k", "k!!", 42, "x" + "YQ"]) expect(() => decodeCursor(bad, "kv")).toThrow(ValidationError);
+  });
+});
