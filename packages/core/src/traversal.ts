@@ -13,7 +13,7 @@
 
 import { ValidationError } from "./errors.ts";
 import { checkDirection, checkTypes } from "./options.ts";
-import type { Direction, EdgeRecord, GraphDriver, NeighborQuery, NodeRecord, TraverseRecords } from "./spi.ts";
+import type { Direction, EdgeRecord, GraphDriver, NeighborQuery, NodeRecord, TraverseQuery, TraverseRecords } from "./spi.ts";
 import type { FindPathsOptions, PathOptions, TraverseOptions } from "./types.ts";
 import { checkKey, checkNonNegativeInt, checkPositiveInt, compareEdgeKeys, compareUtf8, describe } from "./validate.ts";
 
@@ -48,31 +48,25 @@ function edgeId(e: EdgeRecord): string {
   return `${e.from}\u0000${e.type}\u0000${e.to}`;
 }
 
-export async function traverse(
-  g: GraphDriver,
-  graph: string,
-  seedsInput: string | readonly string[],
-  options: TraverseOptions,
-  native: boolean,
-): Promise<TraverseRecords> {
-  const maxDepth = checkMaxDepth(options);
-  const direction = checkDirection(options.direction);
-  const types = checkTypes(options.types);
-  const maxNodes = options.maxNodes === undefined ? DEFAULT_MAX_NODES : checkPositiveInt(options.maxNodes, "maxNodes", 10_000_000);
-  const seedList = typeof seedsInput === "string" ? [seedsInput] : seedsInput;
-  if (!Array.isArray(seedList)) throw new ValidationError("INVALID_OPTION", `seeds must be an id or an array of ids, got ${describe(seedsInput)}`);
-  const seeds = [...new Set(seedList.map((s) => checkKey(s, "seed id")))].sort(compareUtf8);
-  if (seeds.length === 0) return { nodes: [], edges: [], truncated: false };
-  if (native && g.traverse) {
-    return g.traverse(graph, seeds, { maxDepth, direction, maxNodes, ...(types ? { types } : {}) });
-  }
+/**
+ * Reads one level of a walk: the records of `ids` and, when `expand`, their incident edges (as
+ * `GraphDriver.neighbors` lists them). Drivers with a faster way to read both at once (one
+ * pipeline, one query) pass their own to `walkLevels`; the semantics stay core's.
+ */
+export type FetchLevel = (
+  ids: string[],
+  expand: boolean,
+) => Promise<{ nodes: (NodeRecord | undefined)[]; incident: Map<string, EdgeRecord[]> }>;
 
-  const found = await g.getNodes(graph, seeds);
+/** The level-by-level walk that defines traverse(): one `fetchLevel` call per depth level. */
+export async function walkLevels(seeds: readonly string[], query: TraverseQuery, fetchLevel: FetchLevel): Promise<TraverseRecords> {
+  const { maxDepth, maxNodes } = query;
   const records = new Map<string, NodeRecord>();
   const depth = new Map<string, number>();
   let truncated = false;
   let level: string[] = [];
-  for (const record of found) {
+  let fetched = await fetchLevel([...seeds], maxDepth > 0);
+  for (const record of fetched.nodes) {
     if (!record) continue;
     if (depth.size >= maxNodes) {
       truncated = true;
@@ -83,9 +77,8 @@ export async function traverse(
     level.push(record.id);
   }
   const edges = new Map<string, EdgeRecord>();
-  const query = neighborQuery(direction, types);
   for (let d = 0; d < maxDepth && level.length > 0; d++) {
-    const incident = await g.neighbors(graph, level, query);
+    const incident = level.map((id) => fetched.incident.get(id) ?? []);
     const discovered = new Set<string>();
     level.forEach((id, i) => {
       for (const edge of incident[i] ?? []) {
@@ -106,8 +99,8 @@ export async function traverse(
       }
     });
     if (next.length > 0) {
-      const nodes = await g.getNodes(graph, next);
-      nodes.forEach((n, i) => {
+      fetched = await fetchLevel(next, d + 1 < maxDepth);
+      fetched.nodes.forEach((n, i) => {
         // A node deleted meanwhile still counts as reached; show it bare rather than lose the edge.
         records.set(next[i] as string, n ?? { id: next[i] as string, type: null, props: "{}" });
       });
@@ -118,6 +111,34 @@ export async function traverse(
     .sort((a, b) => a[1] - b[1] || compareUtf8(a[0], b[0]))
     .map(([id, dep]) => ({ ...(records.get(id) as NodeRecord), depth: dep }));
   return { nodes, edges: [...edges.values()].sort(compareEdgeKeys), truncated };
+}
+
+/** Core's default FetchLevel: the level's node records and incident edges, read concurrently. */
+export function fetchLevelWith(g: GraphDriver, graph: string, query: NeighborQuery): FetchLevel {
+  return async (ids, expand) => {
+    const [nodes, lists] = await Promise.all([g.getNodes(graph, ids), expand ? g.neighbors(graph, ids, query) : []]);
+    return { nodes, incident: new Map(expand ? ids.map((id, i) => [id, lists[i] ?? []]) : []) };
+  };
+}
+
+export async function traverse(
+  g: GraphDriver,
+  graph: string,
+  seedsInput: string | readonly string[],
+  options: TraverseOptions,
+  native: boolean,
+): Promise<TraverseRecords> {
+  const maxDepth = checkMaxDepth(options);
+  const direction = checkDirection(options.direction);
+  const types = checkTypes(options.types);
+  const maxNodes = options.maxNodes === undefined ? DEFAULT_MAX_NODES : checkPositiveInt(options.maxNodes, "maxNodes", 10_000_000);
+  const seedList = typeof seedsInput === "string" ? [seedsInput] : seedsInput;
+  if (!Array.isArray(seedList)) throw new ValidationError("INVALID_OPTION", `seeds must be an id or an array of ids, got ${describe(seedsInput)}`);
+  const seeds = [...new Set(seedList.map((s) => checkKey(s, "seed id")))].sort(compareUtf8);
+  if (seeds.length === 0) return { nodes: [], edges: [], truncated: false };
+  const query: TraverseQuery = { maxDepth, direction, maxNodes, ...(types ? { types } : {}) };
+  if (native && g.traverse) return g.traverse(graph, seeds, query);
+  return walkLevels(seeds, query, fetchLevelWith(g, graph, neighborQuery(direction, types)));
 }
 
 function comparePaths(a: RecordPath, b: RecordPath): number {
