@@ -144,26 +144,30 @@ export function createGraphDriver(db: Db): GraphDriver {
 
     async upsertEdges(graph, edges: readonly EdgeWrite[], mode: UpsertMode) {
       const sorted = [...edges].sort(compareEdgeKeys);
+      const merge = mode === "merge" ? "e.props || excluded.props" : "excluded.props";
+      // Endpoints deduplicated here: the statement then reads each array once, where a CTE over
+      // the edges read three times (materialized) plus a UNION cost 5-10% of the upsert.
+      const ends = new Set<string>();
+      for (const e of sorted) ends.add(e.from).add(e.to);
       const params: unknown[] = [graph];
+      const endpoints = rowsOf(params, "x", [["id", "text", [...ends]]]);
       const source = rowsOf(params, "u", [
         ["from_id", "text", sorted.map((e) => e.from)],
         ["type", "text", sorted.map((e) => e.type)],
         ["to_id", "text", sorted.map((e) => e.to)],
         ["props", "text", sorted.map((e) => e.props)],
       ]);
-      const merge = mode === "merge" ? "e.props || excluded.props" : "excluded.props";
-      // Missing endpoints become bare nodes in the same statement (the foreign keys see them).
+      // Missing endpoints become bare nodes in the same statement (the foreign keys see them),
+      // inserted in id order, so concurrent upserts lock new index entries in one order.
       await db.execute(
         "upsert edges",
-        `WITH u AS (SELECT * FROM ${source}),
-        ends AS (
+        `WITH ends AS (
           INSERT INTO ${t.nodes} (graph, id)
-          SELECT $1, x.id FROM (SELECT from_id AS id FROM u UNION SELECT to_id FROM u) AS x
-          ORDER BY x.id COLLATE "C"
+          SELECT $1, x.id FROM ${endpoints} ORDER BY x.id COLLATE "C"
           ON CONFLICT (graph, id) DO NOTHING
         )
         INSERT INTO ${t.edges} AS e (graph, from_id, type, to_id, props)
-        SELECT $1, u.from_id, u.type, u.to_id, u.props::jsonb FROM u
+        SELECT $1, u.from_id, u.type, u.to_id, u.props::jsonb FROM ${source}
         ON CONFLICT (graph, from_id, type, to_id) DO UPDATE SET props = ${merge}`,
         params,
       );
