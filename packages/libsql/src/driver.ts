@@ -233,9 +233,29 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     if (c.protocol !== "file") return;
     // Pragmas take no parameters; the values were checked against fixed lists above.
     await c.execute(`PRAGMA busy_timeout = ${pragmas.busyTimeoutMs}`);
-    if (pragmas.journalMode && !memory)
-      await c.execute(`PRAGMA journal_mode = ${pragmas.journalMode}`);
+    if (pragmas.journalMode && !memory) await setJournalMode(c, pragmas.journalMode);
     if (pragmas.synchronous) await c.execute(`PRAGMA synchronous = ${pragmas.synchronous}`);
+  }
+
+  /**
+   * Switching to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once, without
+   * the busy handler, when another connection holds a lock meanwhile (two processes opening a
+   * new file together). So: nothing to do when the file already has the mode, else retry for up
+   * to the busy timeout.
+   */
+  async function setJournalMode(c: Client, mode: string): Promise<void> {
+    const deadline = Date.now() + pragmas.busyTimeoutMs;
+    for (;;) {
+      try {
+        const current = await c.execute("PRAGMA journal_mode");
+        if (String(current.rows[0]?.[0]).toUpperCase() === mode.toUpperCase()) return;
+        await c.execute(`PRAGMA journal_mode = ${mode}`);
+        return;
+      } catch (error) {
+        if (errorCode(error) !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
   }
 
   async function readVersion(c: Client): Promise<number | undefined> {
