@@ -151,6 +151,28 @@ async function main() {
       `${prefix}:g:{edges}:*`,
     );
     rows.push({ ...edgeRow, usagePerKey: edgeRow.usagePerKey - nodesOnly.usagePerKey });
+    // The same with two small props (the edge's props are kept in the props hash and, copied, in
+    // both adjacency members).
+    const propNodes = await measure(
+      "graph edge (2 props), endpoints",
+      async () => {
+        await store.graph("edgesp").upsertNodes(Array.from({ length: count + 1 }, (_, i) => ({ id: keyOf(i) })));
+      },
+      `${prefix}:g:{edgesp}:*`,
+    );
+    const propRow = await measure(
+      'graph edge (props {"weight":n,"since":2000})',
+      async () => {
+        const g = store.graph("edgesp");
+        for (let i = 0; i < count; i += 1000) {
+          await g.upsertEdges(
+            Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({ from: keyOf(i + j), type: "next", to: keyOf(i + j + 1), props: { weight: (i + j) % 10, since: 2000 } })),
+          );
+        }
+      },
+      `${prefix}:g:{edgesp}:*`,
+    );
+    rows.push({ ...propRow, usagePerKey: propRow.usagePerKey - propNodes.usagePerKey });
 
     const info = await raw.info("server");
     console.log(`Redis ${/redis_version:(\S+)/.exec(info)?.[1]}, ${count} keys, key like "${keyOf(1)}", value ${JSON.stringify(valueOf(1))} (${encoded.length} bytes encoded)`);

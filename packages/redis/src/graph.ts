@@ -1,6 +1,7 @@
-// Graph part: a hash per node (type + one field per top-level prop, so a merge is an HSET),
-// sorted-set adjacency per node in both directions, one hash of props per edge. Every write is
-// one Lua script; reads are one script per batch; traversal is one pipelined round trip per level.
+// Graph part: node records and edge props in one hash each per graph, sorted-set adjacency per
+// node in both directions whose members carry the edge's props. Every write is one Lua script;
+// neighbours are one ZRANGEBYLEX per node and direction (pipelined); traversal is one pipelined
+// round trip per level.
 
 import {
   compareEdgeKeys,
@@ -13,6 +14,7 @@ import {
   type TraverseQuery,
   type TraverseRecords,
 } from "@stowage/core";
+import type { ChainableCommander } from "ioredis";
 import { type Connection, Registrations } from "./connection.ts";
 import {
   exclusive,
@@ -34,39 +36,76 @@ import {
 /** Nodes removed per round trip by clear() (each step is atomic, a clear of a larger graph is not). */
 const CLEAR_BATCH = 500;
 
-/** Encoded props text -> framed "<name>\0<JSON value>\0…" ("" for no props). */
-function frameProps(props: string): string {
-  if (props === "{}") return "";
-  let framed = "";
+/**
+ * Core's encoded props -> the stored form: JSON object text with "\n" before and "\t" after each
+ * top-level name (see schema.ts), so scripts can merge it and readers can use it as it is.
+ */
+function markProps(props: string): string {
+  if (props === "{}") return props;
+  return markCompact(props) ?? markParsed(props);
+}
+
+/** Compact JSON object text (what core's codec makes) -> marked form by one scan; undefined for anything else. */
+function markCompact(props: string): string | undefined {
+  const n = props.length;
+  if (props.charCodeAt(0) !== 123) return undefined; // "{"
+  let out = "{";
+  let i = 1;
+  for (;;) {
+    // The name: a JSON string.
+    if (props.charCodeAt(i) !== 34) return undefined;
+    let j = i + 1;
+    for (let c = props.charCodeAt(j); c !== 34; c = props.charCodeAt(j)) {
+      if (c === 92) j += 2;
+      else if (c < 32 || j >= n) return undefined;
+      else j++;
+    }
+    if (props.charCodeAt(j + 1) !== 58) return undefined; // ":"
+    // The value: up to the "," or "}" that closes it at this level, skipping strings.
+    let k = j + 2;
+    for (let depth = 0; ; k++) {
+      const c = props.charCodeAt(k);
+      if (c === 34) {
+        for (k++; props.charCodeAt(k) !== 34; k++) {
+          const d = props.charCodeAt(k);
+          if (d === 92) k++;
+          else if (d < 32 || k >= n) return undefined;
+        }
+      } else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === 44) {
+        if (depth === 0) break;
+      } else if (c <= 32 || k >= n) return undefined; // whitespace: not compact
+    }
+    if (k === j + 2) return undefined;
+    out += `${i === 1 ? "" : ","}\n${props.slice(i, j + 1)}\t:${props.slice(j + 2, k)}`;
+    if (props.charCodeAt(k) === 125) return k === n - 1 ? `${out}}` : undefined;
+    i = k + 1;
+  }
+}
+
+/** Any JSON object text -> marked form, through JSON.parse. */
+function markParsed(props: string): string {
+  let marked = "";
   for (const [name, value] of Object.entries(JSON.parse(props) as Record<string, unknown>)) {
-    framed += `${name}\u0000${JSON.stringify(value)}\u0000`;
+    marked += `${marked === "" ? "{" : ","}\n${JSON.stringify(name)}\t:${JSON.stringify(value)}`;
   }
-  return framed;
+  return marked === "" ? "{}" : `${marked}}`;
 }
 
-/** Framed props -> encoded props text (a JSON object). */
-function unframeProps(framed: string): string {
-  if (framed === "") return "{}";
-  const parts = framed.split("\u0000");
-  let text = "{";
-  // The framing ends with "\0", so the last part is empty.
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    text += `${i === 0 ? "" : ","}${JSON.stringify(parts[i])}:${parts[i + 1] as string}`;
-  }
-  return `${text}}`;
-}
-
-/** A node record "<type or empty>\0<framed props>" -> NodeRecord. */
+/** A node record "<type or empty>\0<props>" -> NodeRecord. */
 function nodeRecord(id: string, record: string): NodeRecord {
   const at = record.indexOf("\u0000");
-  return { id, type: record.slice(0, at) || null, props: unframeProps(record.slice(at + 1)) };
+  return { id, type: record.slice(0, at) || null, props: record.slice(at + 1) };
 }
 
 function edgeField(k: EdgeKey): string {
   return `${k.from}\u0000${k.type}\u0000${k.to}`;
 }
 
-/** Flat from, type, to, framed props, … -> edge records. */
+/** Flat from, type, to, props, … -> edge records. */
 function edgeRecords(flat: readonly string[]): EdgeRecord[] {
   const edges: EdgeRecord[] = [];
   for (let i = 0; i < flat.length; i += 4) {
@@ -74,27 +113,86 @@ function edgeRecords(flat: readonly string[]): EdgeRecord[] {
       from: flat[i] as string,
       type: flat[i + 1] as string,
       to: flat[i + 2] as string,
-      props: unframeProps(flat[i + 3] as string),
+      props: flat[i + 3] as string,
     });
   }
   return edges;
 }
 
-/** One node's neighbours reply: [out-edge count, then member "<type>\0<other>", framed props, …]. */
+/** An adjacency member "<type>\0<other>\0<props>" of node `id` -> the edge. */
+function adjacentEdge(id: string, member: string, outgoing: boolean): EdgeRecord {
+  const a = member.indexOf("\u0000");
+  const b = member.indexOf("\u0000", a + 1);
+  const type = member.slice(0, a);
+  const other = member.slice(a + 1, b);
+  const props = member.slice(b + 1);
+  return outgoing ? { from: id, type, to: other, props } : { from: other, type, to: id, props };
+}
+
+/** One node's reply of GRAPH_NEIGHBORS: [out-edge count, then adjacency members]. */
 function incidentEdges(id: string, reply: readonly (number | string)[]): EdgeRecord[] {
   const outs = reply[0] as number;
   const edges: EdgeRecord[] = [];
-  for (let i = 1, n = 0; i < reply.length; i += 2, n++) {
-    const member = reply[i] as string;
-    const at = member.indexOf("\u0000");
-    const type = member.slice(0, at);
-    const other = member.slice(at + 1);
-    const props = unframeProps(reply[i + 1] as string);
-    edges.push(
-      n < outs ? { from: id, type, to: other, props } : { from: other, type, to: id, props },
-    );
-  }
+  for (let i = 1; i < reply.length; i++)
+    edges.push(adjacentEdge(id, reply[i] as string, i <= outs));
   return edges;
+}
+
+/** ZRANGEBYLEX bounds over adjacency members: all of them, or one range per type (sorted). */
+function typeRanges(query: NeighborQuery): [string, string][] {
+  if (!query.types) return [["-", "+"]];
+  return [...new Set(query.types)]
+    .sort(compareUtf8)
+    .map((t): [string, string] => [`[${t}\u0000`, `(${t}\u0001`]);
+}
+
+/**
+ * Queues the reads of every id's incident edges (no limit) as plain commands: per id and direction
+ * one ZRANGEBYLEX per type range. No script: its reply would cost Redis a conversion per item.
+ */
+function queueIncident(
+  p: ChainableCommander,
+  g: GraphKeys,
+  ids: readonly string[],
+  query: NeighborQuery,
+): void {
+  const ranges = typeRanges(query);
+  for (const id of ids) {
+    if (query.direction !== "in")
+      for (const [min, max] of ranges) p.zrangebylex(`${g.base}o:${id}`, min, max);
+    if (query.direction !== "out")
+      for (const [min, max] of ranges) p.zrangebylex(`${g.base}i:${id}`, min, max);
+  }
+}
+
+/** Reads the replies queued by queueIncident, from position `at`. */
+function readIncident(
+  replies: readonly unknown[],
+  at: number,
+  ids: readonly string[],
+  query: NeighborQuery,
+): EdgeRecord[][] {
+  const ranges = typeRanges(query).length;
+  const result: EdgeRecord[][] = [];
+  for (const id of ids) {
+    const edges: EdgeRecord[] = [];
+    if (query.direction !== "in") {
+      for (let r = 0; r < ranges; r++)
+        for (const m of replies[at++] as string[]) edges.push(adjacentEdge(id, m, true));
+    }
+    if (query.direction !== "out") {
+      for (let r = 0; r < ranges; r++) {
+        for (const m of replies[at++] as string[]) {
+          const edge = adjacentEdge(id, m, false);
+          // A self-loop is listed once, as out.
+          if (query.direction === "both" && edge.from === id) continue;
+          edges.push(edge);
+        }
+      }
+    }
+    result.push(edges);
+  }
+  return result;
 }
 
 function edgeArgs(keys: readonly EdgeKey[]): string[] {
@@ -127,7 +225,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       const args: (string | number)[] = [g.base, mode];
       for (const n of nodes) {
         const typeMode = n.type === undefined ? "keep" : n.type === null ? "null" : "set";
-        args.push(n.id, typeMode, n.type ?? "", frameProps(n.props));
+        args.push(n.id, typeMode, n.type ?? "", markProps(n.props));
       }
       await registrations.write<number>(graph, GRAPH_UPSERT_NODES, g.fixed, args, (r) => r === 1);
     },
@@ -135,7 +233,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
     async upsertEdges(graph, edges, mode) {
       const g = layout.graph(graph);
       const args: (string | number)[] = [g.base, mode];
-      for (const e of edges) args.push(e.from, e.type, e.to, frameProps(e.props));
+      for (const e of edges) args.push(e.from, e.type, e.to, markProps(e.props));
       await registrations.write<number>(graph, GRAPH_UPSERT_EDGES, g.fixed, args, (r) => r === 1);
     },
 
@@ -156,7 +254,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       return keys.map((k, i) =>
         scores[i] === null
           ? undefined
-          : { from: k.from, type: k.type, to: k.to, props: unframeProps(props[i] ?? "") },
+          : { from: k.from, type: k.type, to: k.to, props: props[i] ?? "{}" },
       );
     },
 
@@ -175,6 +273,10 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
 
     async neighbors(graph, ids, query) {
       const g = layout.graph(graph);
+      if (!query.limit) {
+        const replies = await conn.pipeline((p) => queueIncident(p, g, ids, query));
+        return readIncident(replies, 0, ids, query);
+      }
       const reply = (await conn.script(GRAPH_NEIGHBORS, g.fixed, [
         g.base,
         ...neighborArgs(ids, query, true),
@@ -295,16 +397,14 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         ? { direction: query.direction, types: query.types }
         : { direction: query.direction };
       const fetchLevel = async (ids: readonly string[], expand: boolean) => {
-        const replies = await conn.pipeline((p, evalsha) => {
+        const replies = await conn.pipeline((p) => {
           p.call("HMGET", [g.node, ...ids]);
-          if (expand)
-            evalsha(GRAPH_NEIGHBORS, g.fixed, [g.base, ...neighborArgs(ids, neighborQuery, false)]);
+          if (expand) queueIncident(p, g, ids, neighborQuery);
         });
         const incident = new Map<string, EdgeRecord[]>();
         if (expand) {
-          (replies[1] as (number | string)[][]).forEach((reply, i) => {
-            const id = ids[i] as string;
-            incident.set(id, incidentEdges(id, reply));
+          readIncident(replies, 1, ids, neighborQuery).forEach((edges, i) => {
+            incident.set(ids[i] as string, edges);
           });
         }
         return { nodes: readNodes(ids, replies[0] as (string | null)[]), incident };

@@ -9,16 +9,18 @@
 //   <prefix>:kv:{ns}:x                  zset: keys that have an expiry, score = expiresAt (ms)
 //   <prefix>:kv:{ns}:v:<key>            string "<version>:<expiresAt or empty>:<value>", PEXPIREAT
 //   <prefix>:g:{graph}:nodes            zset (score 0) of node ids
-//   <prefix>:g:{graph}:node             hash: id -> "<type or empty>\0<framed props>"
+//   <prefix>:g:{graph}:node             hash: id -> "<type or empty>\0<props>"
 //   <prefix>:g:{graph}:ntype            zset (score 0) of "<type>\0<id>" for typed nodes
 //   <prefix>:g:{graph}:edges            zset (score 0) of "<from>\0<type>\0<to>"
 //   <prefix>:g:{graph}:etype            zset (score 0) of "<type>\0<from>\0<to>"
-//   <prefix>:g:{graph}:eprop            hash: "<from>\0<type>\0<to>" -> framed props (absent when {})
+//   <prefix>:g:{graph}:eprop            hash: "<from>\0<type>\0<to>" -> props (absent when {})
 //   <prefix>:g:{graph}:loops            zset (score 0) of "<id>\0<type>" for self-loops
-//   <prefix>:g:{graph}:o:<id>           zset (score 0) of "<type>\0<to>"   (out-edges)
-//   <prefix>:g:{graph}:i:<id>           zset (score 0) of "<type>\0<from>" (in-edges)
+//   <prefix>:g:{graph}:o:<id>           zset (score 0) of "<type>\0<to>\0<props>"   (out-edges)
+//   <prefix>:g:{graph}:i:<id>           zset (score 0) of "<type>\0<from>\0<props>" (in-edges)
 //
-// Framed props: "<name>\0<JSON value>\0" per top-level prop (see GRAPH_HELPERS).
+// Props are JSON object text marked for merging (see GRAPH_HELPERS): "{}" or
+// "{\n<name JSON>\t:<value JSON>,\n…}". Adjacency members carry a copy, so a node's edges with
+// their props are one ZRANGEBYLEX.
 // Keys, ids and types never contain U+0000 (core validates them), so "\0" separates fields and
 // sorts before every other byte: "<a>\0<b>" members sort in (a, b) byte order.
 
@@ -320,9 +322,12 @@ return 0
 // prefix: a cascading delete only learns which nodes it touches while it runs. Every derived key
 // has the same hash tag.
 //
-// Props are kept "framed": "<name>\0<JSON value>\0" per top-level prop (names never contain
-// U+0000 and JSON text never contains a raw NUL), so a script can merge them key by key without
-// parsing JSON. A node record is "<type or empty>\0<framed props>".
+// Props are stored as JSON object text with markers: "{}", or "{" + entries joined by "," + "}"
+// where an entry is "\n<name as JSON string>\t:<value as compact JSON>". JSON text never holds a
+// raw newline or tab inside a string and compact JSON has none between tokens, so the markers
+// only ever delimit top-level entries: a script merges props key by key without parsing JSON
+// (no number is re-encoded), and readers get JSON text (whitespace is valid JSON) as it is.
+// A node record is "<type or empty>\0<props>".
 
 const GRAPH_HELPERS = `
 local base = ARGV[1]
@@ -330,22 +335,28 @@ local NODES, NODE, EDGES, ETYPE, LOOPS, NTYPE, EPROP = KEYS[1], KEYS[2], KEYS[3]
 local function out_key(id) return base .. 'o:' .. id end
 local function in_key(id) return base .. 'i:' .. id end
 local function edge_id(from, ty, to) return from .. '\\0' .. ty .. '\\0' .. to end
--- Framed props merged top-level key by key: 'new' wins, new names come last.
+-- "<a>\\0<b>\\0<c>" -> a, b, c (adjacency members: type, other end, props).
+local function split3(member)
+  local a = string.find(member, '\\0', 1, true)
+  local b = string.find(member, '\\0', a + 1, true)
+  return string.sub(member, 1, a - 1), string.sub(member, a + 1, b - 1), string.sub(member, b + 1)
+end
+-- Marked props merged top-level key by key: 'new' wins, new names come last.
 local function merge_props(old, new)
-  if old == '' then return new end
-  if new == '' then return old end
+  if old == '{}' or old == new then return new end
+  if new == '{}' then return old end
   local names, values = {}, {}
-  for name, value in string.gmatch(old, '([^%z]*)%z([^%z]*)%z') do
+  for name, value in string.gmatch(old, '\\n([^\\t]*)\\t:([^\\n]*)[,}]') do
     names[#names + 1] = name
     values[name] = value
   end
-  for name, value in string.gmatch(new, '([^%z]*)%z([^%z]*)%z') do
+  for name, value in string.gmatch(new, '\\n([^\\t]*)\\t:([^\\n]*)[,}]') do
     if values[name] == nil then names[#names + 1] = name end
     values[name] = value
   end
   local parts = {}
-  for _, name in ipairs(names) do parts[#parts + 1] = name .. '\\0' .. values[name] .. '\\0' end
-  return table.concat(parts)
+  for i, name in ipairs(names) do parts[i] = '\\n' .. name .. '\\t:' .. values[name] end
+  return '{' .. table.concat(parts, ',') .. '}'
 end
 -- HMGET in chunks: the values of 'fields' (a list) in 'hash', false where absent.
 local function hmget(hash, fields)
@@ -356,10 +367,11 @@ local function hmget(hash, fields)
   end
   return out
 end
--- Returns 1 when the edge existed.
-local function remove_edge(from, ty, to)
-  if redis.call('ZREM', out_key(from), ty .. '\\0' .. to) == 0 then return 0 end
-  redis.call('ZREM', in_key(to), ty .. '\\0' .. from)
+-- Returns 1 when the edge existed. 'props' (as in the adjacency members) is looked up when nil.
+local function remove_edge(from, ty, to, props)
+  props = props or redis.call('HGET', EPROP, edge_id(from, ty, to)) or '{}'
+  if redis.call('ZREM', out_key(from), ty .. '\\0' .. to .. '\\0' .. props) == 0 then return 0 end
+  redis.call('ZREM', in_key(to), ty .. '\\0' .. from .. '\\0' .. props)
   redis.call('HDEL', EPROP, edge_id(from, ty, to))
   redis.call('ZREM', EDGES, edge_id(from, ty, to))
   redis.call('ZREM', ETYPE, edge_id(ty, from, to))
@@ -374,7 +386,7 @@ function graphScript(name: string, body: string): LuaScript {
 
 /**
  * ARGV: base, mode ("merge"|"replace"), then per node: id, type mode ("keep"|"null"|"set"),
- * type, framed props. Returns 1 when the graph had no node before.
+ * type, marked props. Returns 1 when the graph had no node before.
  */
 export const GRAPH_UPSERT_NODES = graphScript(
   "graph-upsert-nodes",
@@ -389,7 +401,7 @@ for i, id in ipairs(ids) do
   local at = 3 + (i - 1) * 4
   local tmode, ty, props = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
   local old = olds[i]
-  local old_type, old_props = nil, ''
+  local old_type, old_props = nil, '{}'
   if old then old_type, old_props = split(old) end
   local new_type
   if tmode == 'set' then new_type = ty
@@ -419,7 +431,7 @@ return was_empty
 );
 
 /**
- * ARGV: base, mode, then per edge: from, type, to, framed props. Missing endpoints become bare
+ * ARGV: base, mode, then per edge: from, type, to, marked props. Missing endpoints become bare
  * nodes. Returns 1 when the graph had no node before.
  */
 export const GRAPH_UPSERT_EDGES = graphScript(
@@ -427,42 +439,70 @@ export const GRAPH_UPSERT_EDGES = graphScript(
   `
 local was_empty = redis.call('EXISTS', NODES) == 0 and 1 or 0
 local replace = ARGV[2] == 'replace'
+-- Unique edges in input order; repeated ones combine their props like separate calls would.
 local ends, seen = {}, {}
-local fields = {}
+local fields, at_of, incoming, froms, types, tos = {}, {}, {}, {}, {}, {}
 for at = 3, #ARGV, 4 do
-  local from, ty, to = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  local from, ty, to, props = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
   if not seen[from] then seen[from] = true; ends[#ends + 1] = from end
   if not seen[to] then seen[to] = true; ends[#ends + 1] = to end
-  fields[#fields + 1] = edge_id(from, ty, to)
+  local field = edge_id(from, ty, to)
+  local k = at_of[field]
+  if not k then
+    k = #fields + 1
+    fields[k], at_of[field], incoming[k] = field, k, props
+    froms[k], types[k], tos[k] = from, ty, to
+  else
+    incoming[k] = replace and props or merge_props(incoming[k], props)
+  end
 end
 -- Bare records for endpoints that do not exist yet.
-local found = hmget(NODE, ends)
+local found = {}
+for first = 1, #ends, CHUNK do
+  local got = redis.call('ZMSCORE', NODES, unpack(ends, first, math.min(first + CHUNK - 1, #ends)))
+  for i = 1, #got do found[first + i - 1] = got[i] end
+end
 local bare, added = {}, {}
 for i, id in ipairs(ends) do
   if not found[i] then
     bare[#bare + 1] = id
-    bare[#bare + 1] = '\\0'
+    bare[#bare + 1] = '\\0{}'
     added[#added + 1] = 0
     added[#added + 1] = id
   end
 end
 chunked('HSET', NODE, bare, 2)
 chunked('ZADD', NODES, added, 2)
--- Adjacency (ZADD is idempotent: existing edges are simply added again), grouped by node.
-local outs, ins, order = {}, {}, {}
-local indexed, by_type, loops = {}, {}, {}
-for i = 1, #fields do
-  local at = 3 + (i - 1) * 4
-  local from, ty, to = ARGV[at], ARGV[at + 1], ARGV[at + 2]
-  if not outs[from] then outs[from] = {}; order[#order + 1] = from end
-  if not ins[to] then ins[to] = {} end
-  local o, n = outs[from], ins[to]
-  o[#o + 1] = 0
-  o[#o + 1] = ty .. '\\0' .. to
-  n[#n + 1] = 0
-  n[#n + 1] = ty .. '\\0' .. from
+-- Props merged over the stored ones (or replacing them); adjacency members carry them, so a
+-- change of props replaces the members. ZADD is idempotent: existing edges are added again.
+local olds = hmget(EPROP, fields)
+local outs, ins, out_gone, in_gone = {}, {}, {}, {}
+local indexed, by_type, loops, props, emptied = {}, {}, {}, {}, {}
+-- Appends to the list of 'key' in 'groups' (one multi-key command per node later).
+local function push(groups, key, a, b)
+  local list = groups[key]
+  if not list then list = {}; groups[key] = list end
+  list[#list + 1] = a
+  if b then list[#list + 1] = b end
+end
+for i, field in ipairs(fields) do
+  local from, ty, to = froms[i], types[i], tos[i]
+  local old = olds[i] or '{}'
+  local new = replace and incoming[i] or merge_props(old, incoming[i])
+  if new ~= old then
+    push(out_gone, from, ty .. '\\0' .. to .. '\\0' .. old)
+    push(in_gone, to, ty .. '\\0' .. from .. '\\0' .. old)
+    if new ~= '{}' then
+      props[#props + 1] = field
+      props[#props + 1] = new
+    else
+      emptied[#emptied + 1] = field
+    end
+  end
+  push(outs, from, 0, ty .. '\\0' .. to .. '\\0' .. new)
+  push(ins, to, 0, ty .. '\\0' .. from .. '\\0' .. new)
   indexed[#indexed + 1] = 0
-  indexed[#indexed + 1] = fields[i]
+  indexed[#indexed + 1] = field
   by_type[#by_type + 1] = 0
   by_type[#by_type + 1] = edge_id(ty, from, to)
   if from == to then
@@ -470,24 +510,13 @@ for i = 1, #fields do
     loops[#loops + 1] = from .. '\\0' .. ty
   end
 end
-for _, from in ipairs(order) do chunked('ZADD', out_key(from), outs[from], 2) end
+for from, members in pairs(out_gone) do chunked('ZREM', out_key(from), members, 1) end
+for to, members in pairs(in_gone) do chunked('ZREM', in_key(to), members, 1) end
+for from, members in pairs(outs) do chunked('ZADD', out_key(from), members, 2) end
 for to, members in pairs(ins) do chunked('ZADD', in_key(to), members, 2) end
 chunked('ZADD', EDGES, indexed, 2)
 chunked('ZADD', ETYPE, by_type, 2)
 chunked('ZADD', LOOPS, loops, 2)
--- Props: merged over the stored ones, or replacing them.
-local olds = replace and {} or hmget(EPROP, fields)
-local props, emptied = {}, {}
-for i, field in ipairs(fields) do
-  local new = ARGV[3 + (i - 1) * 4 + 3]
-  if olds[i] then new = merge_props(olds[i], new) end
-  if new ~= '' then
-    props[#props + 1] = field
-    props[#props + 1] = new
-  elseif replace then
-    emptied[#emptied + 1] = field
-  end
-end
 chunked('HSET', EPROP, props, 2)
 chunked('HDEL', EPROP, emptied, 1)
 return was_empty
@@ -504,12 +533,12 @@ for at = 2, #ARGV do
   local record = redis.call('HGET', NODE, id)
   if record then
     for _, m in ipairs(redis.call('ZRANGE', out_key(id), 0, -1)) do
-      local t, to = split(m)
-      remove_edge(id, t, to)
+      local t, to, props = split3(m)
+      remove_edge(id, t, to, props)
     end
     for _, m in ipairs(redis.call('ZRANGE', in_key(id), 0, -1)) do
-      local t, from = split(m)
-      remove_edge(from, t, id)
+      local t, from, props = split3(m)
+      remove_edge(from, t, id, props)
     end
     local ty = split(record)
     redis.call('HDEL', NODE, id)
@@ -551,29 +580,25 @@ local first_id = 5 + ntypes
 `;
 
 /**
- * Per id, its incident edges in the SPI's order: {number of out-edges, then per edge its
- * adjacency member ("<type>\0<other id>") and framed props ("" for none)}. Out-edges come first;
- * the id itself is the other end. All props come from one HMGET per call (in chunks).
+ * Per id, its incident edges in the SPI's order, up to the limit: {number of out-edges, then the
+ * adjacency members ("<type>\0<other id>\0<props>")}. Out-edges come first; the id itself is the
+ * other end. (Reads without a limit need no script: see neighbors in graph.ts.)
  */
 export const GRAPH_NEIGHBORS = graphScript(
   "graph-neighbors",
   `
 ${NEIGHBOR_ARGS}
-local result, fields = {}, {}
+local result = {}
 for at = first_id, #ARGV do
   local id = ARGV[at]
   local edges, count = {0}, 0
   local function take(m, outgoing)
-    local ty, other = split(m)
-    if outgoing then
-      fields[#fields + 1] = edge_id(id, ty, other)
-    else
-      if direction == 'both' and other == id then return end
-      fields[#fields + 1] = edge_id(other, ty, id)
+    if not outgoing and direction == 'both' then
+      local _, other = split3(m)
+      if other == id then return end
     end
     count = count + 1
     edges[#edges + 1] = m
-    edges[#edges + 1] = ''
   end
   local function collect(key, outgoing)
     for _, range in ipairs(ranges) do
@@ -598,14 +623,6 @@ for at = first_id, #ARGV do
   edges[1] = count
   if direction ~= 'out' then collect(in_key(id), false) end
   result[#result + 1] = edges
-end
-local props = hmget(EPROP, fields)
-local k = 0
-for _, edges in ipairs(result) do
-  for e = 3, #edges, 2 do
-    k = k + 1
-    if props[k] then edges[e] = props[k] end
-  end
 end
 return result
 `,
@@ -658,7 +675,7 @@ local records = hmget(NODE, ids)
 local out = {}
 for i, id in ipairs(ids) do
   out[#out + 1] = id
-  out[#out + 1] = records[i] or '\\0'
+  out[#out + 1] = records[i] or '\\0{}'
 end
 return out
 `,
@@ -666,7 +683,7 @@ return out
 
 /**
  * ARGV: base, min, max, limit, by type ("1": range over etype, members "<type>\0<from>\0<to>").
- * Returns from, type, to, framed props per edge, in (from, type, to) order.
+ * Returns from, type, to, props per edge, in (from, type, to) order.
  */
 export const GRAPH_LIST_EDGES = graphScript(
   "graph-list-edges",
@@ -682,7 +699,7 @@ for _, m in ipairs(members) do
   out[#out + 1] = from
   out[#out + 1] = ty
   out[#out + 1] = to
-  out[#out + 1] = ''
+  out[#out + 1] = '{}'
   fields[#fields + 1] = edge_id(from, ty, to)
 end
 local props = hmget(EPROP, fields)
@@ -702,7 +719,7 @@ export const GRAPH_CLEAR = graphScript(
   `
 for _, id in ipairs(redis.call('ZRANGE', NODES, 0, tonumber(ARGV[2]) - 1)) do
   for _, m in ipairs(redis.call('ZRANGE', out_key(id), 0, -1)) do
-    local t, to = split(m)
+    local t, to = split3(m)
     redis.call('HDEL', EPROP, edge_id(id, t, to))
     redis.call('ZREM', EDGES, edge_id(id, t, to))
     redis.call('ZREM', ETYPE, edge_id(t, id, to))

@@ -131,6 +131,74 @@ describe("redis graph layout", () => {
   });
 });
 
+describe("redis graph props in adjacency members", () => {
+  it("keeps one member per edge through merges, replaces and deletes, with awkward prop names and values", async () => {
+    const name = gname();
+    const g = store.graph(name);
+    const awkward = {
+      'a"\n\t,}:': 'x\ny\t}{,"',
+      __proto__x: { nested: [1, "}", { "\t": null }] },
+      " ": 0.1,
+      "ü€𝄞": "𝄞",
+      n: 1e21,
+    };
+    await g.upsertEdge({ from: "s", type: "t", to: "o", props: awkward });
+    await g.upsertEdge({ from: "s", type: "t", to: "o", props: { n: 2, added: true } });
+    const merged = { ...awkward, n: 2, added: true };
+    expect((await g.getEdge("s", "t", "o"))?.props).toEqual(merged);
+    expect(Object.keys((await g.getEdge("s", "t", "o"))?.props ?? {})).toEqual(Object.keys(merged));
+    expect((await g.neighbors("s")).map((n) => n.edge.props)).toEqual([merged]);
+    expect(
+      (await g.neighbors("o", { direction: "in", limit: 5 })).map((n) => n.edge.props),
+    ).toEqual([merged]);
+    await g.upsertEdge({ from: "s", type: "t", to: "o" }, { mode: "replace" });
+    expect((await g.neighbors("o", { direction: "in" })).map((n) => n.edge.props)).toEqual([{}]);
+    await g.upsertEdge({ from: "s", type: "t", to: "o", props: { w: 1 } });
+    expect(await g.degree("s", { direction: "both" })).toBe(1);
+    expect(await g.degree("o", { direction: "both" })).toBe(1);
+    const members = async (key: string) => raw.zrange(`${prefix}:g:{${name}}:${key}`, "0", "-1");
+    expect(await members("o:s")).toHaveLength(1);
+    expect(await members("i:o")).toHaveLength(1);
+    expect(await g.deleteEdge("s", "t", "o")).toBe(true);
+    expect(await members("o:s")).toEqual([]);
+    expect(await members("i:o")).toEqual([]);
+    await g.upsertEdges([
+      { from: "s", type: "t", to: "s", props: { loop: 1 } },
+      { from: "o", type: "t", to: "s", props: { in: 1 } },
+    ]);
+    expect(await g.deleteNode("s")).toBe(true);
+    expect(await members("o:o")).toEqual([]);
+    expect((await g.stats()).edges).toBe(0);
+    await g.clear();
+  });
+
+  it("takes props text with whitespace (as other backends export it) and merges it with compact text", async () => {
+    const name = gname();
+    const d = createRedisDriver({ url, prefix });
+    try {
+      const graph = d.graph!;
+      await graph.upsertEdges(
+        name,
+        [{ from: "a", type: "t", to: "b", props: '{ "x" : [1, {"y": "a b"}],\n"z":\t1 }' }],
+        "merge",
+      );
+      await graph.upsertEdges(
+        name,
+        [{ from: "a", type: "t", to: "b", props: '{"z":2,"w":"}"}' }],
+        "merge",
+      );
+      const [edge] = await graph.getEdges(name, [{ from: "a", type: "t", to: "b" }]);
+      expect(JSON.parse(edge!.props)).toEqual({ x: [1, { y: "a b" }], z: 2, w: "}" });
+      expect(Object.keys(JSON.parse(edge!.props))).toEqual(["x", "z", "w"]);
+      const [listed] = await graph.neighbors(name, ["b"], { direction: "in" });
+      expect(listed?.[0]?.props).toBe(edge?.props);
+      await graph.clear(name);
+    } finally {
+      await d.close();
+    }
+  });
+});
+
 describe("redis graph neighbours and listing", () => {
   it("orders neighbours by (type, other id), lists a self-loop once with both, counts degree alike", async () => {
     const g = store.graph(gname());
@@ -314,15 +382,15 @@ describe("redis graph traversal", () => {
       }) as typeof stream.write;
       const result = await createStore(d).graph(name).traverse("a", { maxDepth: 3 });
       expect(result.nodes.map((n) => `${n.id}@${n.depth}`)).toEqual(["a@0", "b@1", "c@2", "d@3"]);
-      // Per level: the nodes (HMGET) and their neighbours (one script) in one pipeline; the last
-      // level needs the nodes only.
+      // Per level: the nodes (HMGET) and their out-edges (one ZRANGEBYLEX per node) in one
+      // pipeline; the last level needs the nodes only.
       expect(commands).toEqual([
         "hmget",
-        "evalsha",
+        "zrangebylex",
         "hmget",
-        "evalsha",
+        "zrangebylex",
         "hmget",
-        "evalsha",
+        "zrangebylex",
         "hmget",
       ]);
       expect(writes).toBe(4);
