@@ -81,6 +81,24 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * One key: the row as ONE text column, `version,expiresAt,value` (expiresAt empty when null).
+ * @libsql/client spends about 4 µs per extra result column of a row (measured: 3 columns 28 µs,
+ * this 21 µs, the value alone 20 µs per `get`).
+ */
+const GET_ONE = `SELECT k.version || ',' || coalesce(k.expires_at, '') || ',' || k.value
+  FROM stowage_kv AS k WHERE k.ns = ?2 AND k.key = ?1 AND ${LIVE}`;
+
+function entryOfHeaderText(row: string): EncodedEntry {
+  const a = row.indexOf(",");
+  const b = row.indexOf(",", a + 1);
+  return {
+    value: row.slice(b + 1),
+    version: Number(row.slice(0, a)),
+    expiresAt: b === a + 1 ? null : Number(row.slice(a + 1, b)),
+  };
+}
+
 function entryOf(value: unknown, version: unknown, expiresAt: unknown): EncodedEntry {
   return { value: text(value), version: int(version), expiresAt: nullableInt(expiresAt) };
 }
@@ -132,12 +150,9 @@ export function createLibsqlKv(conn: Connection): KvDriver {
     getMany(ns, keys, now) {
       return conn.use(async (c) => {
         if (keys.length === 1) {
-          const rs = await c.execute({
-            sql: `SELECT k.value, k.version, k.expires_at FROM stowage_kv AS k WHERE k.ns = ?2 AND k.key = ?1 AND ${LIVE}`,
-            args: [keys[0] as string, ns, now],
-          });
+          const rs = await c.execute({ sql: GET_ONE, args: [keys[0] as string, ns, now] });
           const row = rs.rows[0];
-          return [row ? entryOf(row[0], row[1], row[2]) : undefined];
+          return [row ? entryOfHeaderText(text(row[0])) : undefined];
         }
         const rows = await queryRows(
           c,
