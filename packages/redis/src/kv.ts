@@ -63,37 +63,19 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
     return raw.map((r) => parseEntry(r, now));
   }
 
-  /** Namespaces seen with an expiry index: their listing goes straight to the script. */
-  const expiring = new Set<string>();
-
   async function listKeys(
-    ns: string,
     keys: KvKeys,
     min: string | Buffer,
     max: string | Buffer,
     limit: number,
     now: number,
   ): Promise<string[]> {
-    if (!expiring.has(ns)) {
-      // Without an expiring key the index alone answers: read it atomically with the check,
-      // no script (a script's reply costs Redis a conversion per item).
-      const replies = await conn.run((c) =>
-        c.multi().exists(keys.expiry).zrangebylex(keys.index, min, max, "LIMIT", 0, limit).exec(),
-      );
-      const [[existsError, exists], [rangeError, found]] = replies as [
-        [Error | null, number],
-        [Error | null, string[]],
-      ];
-      if (existsError || rangeError) throw conn.mapError(existsError ?? rangeError);
-      if (exists === 0) return found;
-      if (expiring.size >= 10_000) expiring.clear();
-      expiring.add(ns);
-    }
-    return (await conn.script(
+    const joined = (await conn.script(
       KV_LIST,
       [keys.index, keys.expiry],
       [min, max, limit, now],
-    )) as string[];
+    )) as string;
+    return joined === "" ? [] : joined.split("\u0000");
   }
 
   return {
@@ -145,7 +127,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
     async list(ns, query, now) {
       const keys = layout.kv(ns);
       const [min, max] = range(query.prefix, query.after);
-      const found = await listKeys(ns, keys, min, max, query.limit, now);
+      const found = await listKeys(keys, min, max, query.limit, now);
       if (!query.withValues) return found.map((key) => ({ key }));
       // A key deleted between the two round trips is listed without an entry (core skips it).
       const entries = await getEntries(keys, found, now);
