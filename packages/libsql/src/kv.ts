@@ -23,6 +23,7 @@ import {
   int,
   nullableInt,
   prefixSuccessor,
+  queryColumn,
   queryRows,
   rowsParam,
   stmt,
@@ -154,16 +155,17 @@ export function createLibsqlKv(conn: Connection): KvDriver {
           const row = rs.rows[0];
           return [row ? entryOfHeaderText(text(row[0])) : undefined];
         }
+        // Rows carry the key's position (`q.key`), so duplicates need no special care.
         const rows = await queryRows(
           c,
-          `SELECT k.key, k.value, k.version, k.expires_at FROM json_each(?1) AS q
+          `SELECT q.key AS i, k.value, k.version, k.expires_at FROM json_each(?1) AS q
            CROSS JOIN stowage_kv AS k ON k.ns = ?2 AND k.key = q.value WHERE ${LIVE}`,
-          ["key", "value", "version", "expires_at"],
-          [rowsParam([...new Set(keys)]), ns, now],
+          ["i", "value", "version", "expires_at"],
+          [rowsParam(keys), ns, now],
         );
-        const found = new Map<string, EncodedEntry>();
-        for (const row of rows) found.set(text(row[0]), entryOf(row[1], row[2], row[3]));
-        return keys.map((key) => found.get(key));
+        const out: (EncodedEntry | undefined)[] = new Array(keys.length).fill(undefined);
+        for (const row of rows) out[int(row[0])] = entryOf(row[1], row[2], row[3]);
+        return out;
       });
     },
 
@@ -254,20 +256,27 @@ export function createLibsqlKv(conn: Connection): KvDriver {
     list(ns, query: KvListQuery, now): Promise<KvListItem[]> {
       return conn.use(async (c) => {
         const range = keyRange(query.prefix, query.after, 5);
-        const columns = query.withValues ? ["key", "value", "version", "expires_at"] : ["key"];
-        const rows = await queryRows(
-          c,
-          `SELECT ${columns.map((col) => `k.${col}`).join(", ")} FROM stowage_kv AS k
-           WHERE k.ns = ?2 AND ${LIVE}${range.sql} ORDER BY k.key LIMIT ?4`,
-          columns,
-          [null, ns, now, query.limit, ...range.args],
-        );
-        const items = rows.map(
-          (row): KvListItem =>
-            query.withValues
-              ? { key: text(row[0]), entry: entryOf(row[1], row[2], row[3]) }
-              : { key: text(row[0]) },
-        );
+        const args = [null, ns, now, query.limit, ...range.args];
+        const page = (columns: string) => `SELECT ${columns} FROM stowage_kv AS k
+           WHERE k.ns = ?2 AND ${LIVE}${range.sql} ORDER BY k.key LIMIT ?4`;
+        let items: KvListItem[];
+        if (query.withValues) {
+          const columns = ["key", "value", "version", "expires_at"];
+          const rows = await queryRows(
+            c,
+            page("k.key, k.value, k.version, k.expires_at"),
+            columns,
+            args,
+          );
+          items = rows.map((row) => ({
+            key: text(row[0]),
+            entry: entryOf(row[1], row[2], row[3]),
+          }));
+        } else {
+          // Keys alone: a flat array of strings, not one array per row.
+          const keys = await queryColumn(c, page("k.key"), "key", args);
+          items = keys.map((key) => ({ key: text(key) }));
+        }
         return ensureSorted(items, (a, b) => compareUtf8(a.key, b.key));
       });
     },

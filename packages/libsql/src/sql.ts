@@ -78,11 +78,31 @@ export async function queryRows(
     const rs = await c.execute(stmt(sql, args));
     return JSON.parse(String(rs.rows[0]?.[0] ?? "[]")) as unknown[][];
   } catch (error) {
-    if (!/TOOBIG|too big/i.test(`${(error as { code?: string }).code} ${(error as Error).message}`))
-      throw error;
+    if (!isTooBig(error)) throw error;
     const rs = await c.execute(stmt(inner, args));
     return rs.rows.map((row: Row) => Array.from({ length: row.length }, (_, i) => row[i]));
   }
+}
+
+/** One column of `inner` as a flat array: `json_group_array(column)`, as `queryRows` does rows. */
+export async function queryColumn(
+  c: Client,
+  inner: string,
+  column: string,
+  args: readonly InValue[],
+): Promise<unknown[]> {
+  try {
+    const rs = await c.execute(stmt(`SELECT json_group_array(${column}) FROM (${inner})`, args));
+    return JSON.parse(String(rs.rows[0]?.[0] ?? "[]")) as unknown[];
+  } catch (error) {
+    if (!isTooBig(error)) throw error;
+    const rs = await c.execute(stmt(inner, args));
+    return rs.rows.map((row: Row) => row[0]);
+  }
+}
+
+function isTooBig(error: unknown): boolean {
+  return /TOOBIG|too big/i.test(`${(error as { code?: string }).code} ${(error as Error).message}`);
 }
 
 /**
