@@ -12,6 +12,7 @@ import {
   KV_DELETE,
   KV_LIST,
   KV_SET,
+  KV_SET_ONE,
   type KvKeys,
   type Layout,
   prefixEnd,
@@ -96,7 +97,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
       );
       const reply = await registrations.write<BatchReply>(
         ns,
-        KV_SET,
+        writes.length === 1 ? KV_SET_ONE : KV_SET,
         [keys.index, keys.expiry, ...entries],
         args,
         (r) => r[2] === 1,

@@ -218,6 +218,42 @@ return {1, versions, was_empty}
 );
 
 /**
+ * KV_SET for one write (set, update): the same KEYS, ARGV and reply, with no helpers to set up
+ * and only the commands this write needs. An entry string that exists is in the index already
+ * (they are written and removed together; Redis drops an expired entry before list/count drop its
+ * index entry), and in the expiry index exactly when it has an expiry: overwriting an entry
+ * without expiry by one without expiry is GET + SET.
+ */
+export const KV_SET_ONE = script(
+  "kv-set-one",
+  `
+local entry = redis.call('GET', KEYS[3])
+local version, had_expiry = 0, true
+if entry then
+  local v, e = string.match(entry, '^(%d+):(%d*):')
+  had_expiry = e ~= ''
+  if not had_expiry or tonumber(e) > tonumber(ARGV[1]) then version = tonumber(v) end
+end
+local cond, key, expires = ARGV[3], ARGV[2], ARGV[4]
+if cond ~= '' and tonumber(cond) ~= version then return {0, {0}} end
+version = version + 1
+local text = string.format('%d', version) .. ':' .. expires .. ':' .. ARGV[5]
+if expires == '' then
+  redis.call('SET', KEYS[3], text)
+  if had_expiry then redis.call('ZREM', KEYS[2], key) end
+else
+  redis.call('SET', KEYS[3], text, 'PXAT', expires)
+  redis.call('ZADD', KEYS[2], expires, key)
+end
+local was_empty = 0
+if not entry and redis.call('ZADD', KEYS[1], 0, key) == 1 and redis.call('ZCARD', KEYS[1]) == 1 then
+  was_empty = 1
+end
+return {1, {version}, was_empty}
+`,
+);
+
+/**
  * KEYS: index, expiry, then the entry key of each delete. ARGV: now, then per delete: key, condition.
  * Returns {1, {1 when a live entry was removed, else 0}} or {0, {conflicting positions}}.
  */
@@ -744,6 +780,7 @@ return left
 
 export const ALL_SCRIPTS: readonly LuaScript[] = [
   KV_SET,
+  KV_SET_ONE,
   KV_DELETE,
   KV_LIST,
   KV_COUNT,

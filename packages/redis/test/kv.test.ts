@@ -224,6 +224,44 @@ describe("redis kv expiry", () => {
   });
 });
 
+describe("redis kv single writes", () => {
+  it("keeps both indexes exact through one-key writes that add, change and drop an expiry", async () => {
+    const store = open();
+    const name = ns();
+    const kv = store.kv(name);
+    const index = `${prefix}:kv:{${name}}:i`;
+    const expiry = `${prefix}:kv:{${name}}:x`;
+    const indexes = async () => [
+      await raw.zrange(index, "0", "-1"),
+      await raw.zrange(expiry, "0", "-1"),
+    ];
+    expect(await kv.set("a", 1)).toBe(1);
+    expect(await store.namespaces()).toContain(name);
+    expect(await indexes()).toEqual([["a"], []]);
+    expect(await kv.set("a", 2, { ttlMs: 60_000 })).toBe(2);
+    expect(await indexes()).toEqual([["a"], ["a"]]);
+    expect(await kv.set("a", 3, { ttlMs: 120_000 })).toBe(3);
+    expect(await raw.zscore(expiry, "a")).toBe(String((await kv.getEntry("a"))?.expiresAt));
+    expect(await kv.set("a", 4)).toBe(4);
+    expect(await indexes()).toEqual([["a"], []]);
+    expect(await raw.pttl(`${prefix}:kv:{${name}}:v:a`)).toBe(-1);
+    // An entry Redis has expired, whose index entries are still there: the next write starts at
+    // version 1 and leaves one index entry and no stale expiry entry.
+    expect(await kv.set("b", 1, { ttlMs: 1 })).toBe(1);
+    for (let i = 0; i < 200 && (await raw.exists(`${prefix}:kv:{${name}}:v:b`)) === 1; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(await indexes()).toEqual([["a", "b"], ["b"]]);
+    expect(await kv.set("b", 2)).toBe(1);
+    expect(await indexes()).toEqual([["a", "b"], []]);
+    expect(await kv.update("b", (v) => (v as number) + 1)).toMatchObject({ value: 3, version: 2 });
+    expect(await kv.count()).toBe(2);
+    await kv.clear();
+    expect(await store.namespaces()).not.toContain(name);
+    expect(await kv.set("c", 1)).toBe(1);
+    expect(await store.namespaces()).toContain(name);
+  });
+});
+
 describe("redis kv batches", () => {
   it("applies a conditional batch all or nothing, and reports every conflict", async () => {
     const kv = open().kv(ns());
