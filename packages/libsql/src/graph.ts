@@ -106,19 +106,28 @@ function typeFilter(types: readonly string[] | undefined, n: number): string {
   return types ? ` AND e.type IN (SELECT value FROM json_each(?${n}))` : "";
 }
 
-/** Incident edges of the ids in `?2` (json array) per `neighbors` rules, with the id's index as `i`. */
-function incidentSql(query: NeighborQuery): string {
+/**
+ * Incident edges of the ids in `?2` (json array) per `neighbors` rules, with the id's index as `i`.
+ * With one id, `?2` is the id itself: no json_each join (measured 7 µs of a 53 µs call).
+ */
+function incidentSql(query: NeighborQuery, single: boolean): string {
   const parts: string[] = [];
   const types = typeFilter(query.types, 3);
+  const from = (index: string) =>
+    single
+      ? `stowage_edges AS e${index} WHERE e.graph = ?1 AND`
+      : `json_each(?2) AS q CROSS JOIN stowage_edges AS e${index} ON e.graph = ?1 AND`;
+  const id = single ? "?2" : "q.value";
+  const i = single ? "0" : "q.key";
   if (query.direction !== "in") {
-    parts.push(`SELECT q.key AS i, 0 AS dir, e.src, e.type, e.dst, e.props, e.dst AS other
-      FROM json_each(?2) AS q CROSS JOIN stowage_edges AS e ON e.graph = ?1 AND e.src = q.value${types}`);
+    parts.push(`SELECT ${i} AS i, 0 AS dir, e.src, e.type, e.dst, e.props, e.dst AS other
+      FROM ${from("")} e.src = ${id}${types}`);
   }
   if (query.direction !== "out") {
     // With `both`, a self-loop was already listed as an out-edge.
     const noLoop = query.direction === "both" ? " AND e.src <> e.dst" : "";
-    parts.push(`SELECT q.key AS i, 1 AS dir, e.src, e.type, e.dst, e.props, e.src AS other
-      FROM json_each(?2) AS q CROSS JOIN stowage_edges AS e INDEXED BY stowage_edges_in ON e.graph = ?1 AND e.dst = q.value${noLoop}${types}`);
+    parts.push(`SELECT ${i} AS i, 1 AS dir, e.src, e.type, e.dst, e.props, e.src AS other
+      FROM ${from(" INDEXED BY stowage_edges_in")} e.dst = ${id}${noLoop}${types}`);
   }
   return parts.join(" UNION ALL ");
 }
@@ -237,7 +246,8 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
 
     neighbors(graph, ids, query) {
       return conn.use(async (c) => {
-        const hits = incidentSql(query);
+        const single = ids.length === 1;
+        const hits = incidentSql(query, single);
         const inner =
           query.limit === undefined
             ? hits
@@ -245,7 +255,7 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
                WHERE rn <= ?4`;
         const args: InValue[] = [
           graph,
-          rowsParam(ids),
+          single ? (ids[0] as string) : rowsParam(ids),
           query.types ? rowsParam(query.types) : null,
           query.limit ?? null,
         ];
