@@ -19,6 +19,7 @@ import type {
 import { compareUtf8 } from "@stowage/core";
 import type { Connection } from "./driver.ts";
 import {
+  ascendingUtf8,
   ensureSorted,
   int,
   nullableInt,
@@ -262,7 +263,6 @@ export function createLibsqlKv(conn: Connection): KvDriver {
         const args = [null, ns, now, query.limit, ...range.args];
         const page = (columns: string) => `SELECT ${columns} FROM stowage_kv AS k
            WHERE k.ns = ?2 AND ${LIVE}${range.sql} ORDER BY k.key LIMIT ?4`;
-        let items: KvListItem[];
         if (query.withValues) {
           const columns = ["key", "value", "version", "expires_at"];
           const rows = await queryRows(
@@ -271,16 +271,15 @@ export function createLibsqlKv(conn: Connection): KvDriver {
             columns,
             args,
           );
-          items = rows.map((row) => ({
-            key: text(row[0]),
-            entry: entryOf(row[1], row[2], row[3]),
-          }));
-        } else {
-          // Keys alone: a flat array of strings, not one array per row.
-          const keys = await queryColumn(c, page("k.key"), "key", args);
-          items = keys.map((key) => ({ key: text(key) }));
+          const items = rows.map(
+            (row): KvListItem => ({ key: text(row[0]), entry: entryOf(row[1], row[2], row[3]) }),
+          );
+          return ensureSorted(items, (a, b) => compareUtf8(a.key, b.key));
         }
-        return ensureSorted(items, (a, b) => compareUtf8(a.key, b.key));
+        // Keys alone: a flat array of strings, not one array per row.
+        const keys = (await queryColumn(c, page("k.key"), "key", args)).map(text);
+        if (!ascendingUtf8(keys)) keys.sort(compareUtf8);
+        return keys.map((key) => ({ key }));
       });
     },
 

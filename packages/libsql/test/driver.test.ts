@@ -5,6 +5,7 @@ import { createClient } from "@libsql/client";
 import {
   ClosedError,
   ConflictError,
+  compareUtf8,
   createStore,
   openStore,
   StowageError,
@@ -13,7 +14,7 @@ import {
 } from "@stowage/core";
 import { describe, expect, it, vi } from "vitest";
 import { createLibsqlDriver, openDriver, SCHEMA_VERSION } from "../src/index.ts";
-import { prefixSuccessor } from "../src/sql.ts";
+import { ascendingUtf8, prefixSuccessor } from "../src/sql.ts";
 import { tempDbUrl } from "./helpers.ts";
 
 describe("schema and pragmas", () => {
@@ -247,6 +248,20 @@ describe("KV details", () => {
     expect(prefixSuccessor("\u{10ffff}\u{10ffff}")).toBeUndefined();
     expect(prefixSuccessor("x\ud7ff")).toBe("x\ue000");
     expect(prefixSuccessor("x\uffff")).toBe("x\u{10000}");
+  });
+
+  it("checks UTF-8 order of a page of keys (native < differs for surrogates against U+E000 and up)", () => {
+    expect(ascendingUtf8([])).toBe(true);
+    expect(ascendingUtf8(["a", "b", "é", "\uffff", "\u{10000}"])).toBe(true);
+    // UTF-16 order puts the surrogate pair first; UTF-8 order does not.
+    expect(ascendingUtf8(["x\u{10000}", "x\ue000"])).toBe(false);
+    expect(ascendingUtf8(["x\ue000", "x\u{10000}"])).toBe(true);
+    expect(ascendingUtf8(["b", "a"])).toBe(false);
+    expect(ascendingUtf8(["a", "a"])).toBe(false);
+    const keys = ["\u{1f600}", "\ufb01", "z", "\ud7ff", "\u{10ffff}", "a\ue000", "a\u{10000}"];
+    const sorted = [...keys].sort(compareUtf8);
+    expect(ascendingUtf8(sorted)).toBe(true);
+    expect(ascendingUtf8([...keys].sort())).toBe(false);
   });
 
   it("writes and reads batches far above SQLite's bind-variable limit in one statement", async () => {
