@@ -131,7 +131,7 @@ export class Connection {
 
   /** Runs commands on the client once it is ready, with errors mapped. */
   async run<T>(fn: (client: Redis) => Promise<T>): Promise<T> {
-    await this.ready();
+    if (this.#closed || this.client.status !== "ready") await this.ready();
     try {
       return await fn(this.client);
     } catch (error) {

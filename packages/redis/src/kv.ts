@@ -60,6 +60,10 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
   ): Promise<(EncodedEntry | undefined)[]> {
     conn.assertOpen();
     if (userKeys.length === 0) return [];
+    if (userKeys.length === 1) {
+      const raw = await conn.run((c) => c.get(keys.entry + userKeys[0]));
+      return [parseEntry(raw, now)];
+    }
     const raw = await conn.run((c) => c.mget(entryKeys(keys, userKeys)));
     return raw.map((r) => parseEntry(r, now));
   }
