@@ -1,18 +1,22 @@
-// The props merge is SQL (graph.ts `mergedProps`); core's `mergeEncodedProps` is the reference.
-// Random props, encoded by core, merged both ways: the decoded results must be equal.
+// The props merge is SQL (graph.ts `mergeKind` + `mergedPropsSql`); core's `mergeEncodedProps`
+// is the reference. Random props, encoded by core, merged both ways: the decoded results must be
+// equal, both for the path `mergeKind` picks and for the general path alone.
 
 import { createClient } from "@libsql/client";
 import { decodeProps, encodeProps, mergeEncodedProps } from "@stowage/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { mergedProps } from "../src/graph.ts";
+import { type MergeKind, mergedPropsSql, mergeKind } from "../src/graph.ts";
 
 const client = createClient({ url: ":memory:" });
 afterAll(() => client.close());
 
-const MERGE = `SELECT ${mergedProps("?1", "?2")}`;
-
-async function sqlMerge(old: string, next: string): Promise<string> {
-  const rs = await client.execute({ sql: MERGE, args: [old, next] });
+async function sqlMerge(
+  old: string,
+  next: string,
+  kind: MergeKind = mergeKind(next),
+): Promise<string> {
+  const sql = `SELECT ${mergedPropsSql(kind, "?1", "?2")}`;
+  const rs = await client.execute({ sql, args: [old, next] });
   return String(rs.rows[0]?.[0]);
 }
 
@@ -106,16 +110,23 @@ function randomProps(random: () => number, simple: boolean): Record<string, unkn
 
 describe("props merge in SQL", () => {
   for (const simple of [false, true]) {
-    it(`equals mergeEncodedProps on random props (${simple ? "no nulls or nested objects: json_patch path" : "general path"})`, async () => {
+    it(`equals mergeEncodedProps on random props (${simple ? "no nulls or nested objects: mostly json_patch" : "nulls and nested objects"})`, async () => {
       const random = prng(simple ? 7 : 42);
+      const kinds = new Set<MergeKind>();
       for (let i = 0; i < 3000; i++) {
         const old = encodeProps(randomProps(random, simple), { maxBytes: 1e6 });
         const next = encodeProps(randomProps(random, simple), { maxBytes: 1e6 });
-        const merged = await sqlMerge(old, next);
-        expect(decodeProps(merged), `merge(${old}, ${next}) = ${merged}`).toEqual(
-          decodeProps(mergeEncodedProps(old, next)),
-        );
+        const expected = decodeProps(mergeEncodedProps(old, next));
+        const kind = mergeKind(next);
+        kinds.add(kind);
+        const merged = await sqlMerge(old, next, kind);
+        expect(decodeProps(merged), `${kind}(${old}, ${next}) = ${merged}`).toEqual(expected);
+        if (kind !== "keep") {
+          const general = await sqlMerge(old, next, "merge");
+          expect(decodeProps(general), `merge(${old}, ${next}) = ${general}`).toEqual(expected);
+        }
       }
+      expect(kinds).toEqual(new Set(["keep", "patch", "merge"]));
     });
   }
 
