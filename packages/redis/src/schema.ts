@@ -479,12 +479,9 @@ export const GRAPH_UPSERT_EDGES = graphScript(
 local was_empty = redis.call('EXISTS', NODES) == 0 and 1 or 0
 local replace = ARGV[2] == 'replace'
 -- Unique edges in input order; repeated ones combine their props like separate calls would.
-local ends, seen = {}, {}
 local fields, at_of, incoming, froms, types, tos = {}, {}, {}, {}, {}, {}
 for at = 3, #ARGV, 4 do
   local from, ty, to, props = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-  if not seen[from] then seen[from] = true; ends[#ends + 1] = from end
-  if not seen[to] then seen[to] = true; ends[#ends + 1] = to end
   local field = edge_id(from, ty, to)
   local k = at_of[field]
   if not k then
@@ -495,7 +492,23 @@ for at = 3, #ARGV, 4 do
     incoming[k] = replace and props or merge_props(incoming[k], props)
   end
 end
--- Bare records for endpoints that do not exist yet.
+-- Which edges exist (with their endpoints, adjacency members and index entries: all are written
+-- and removed together), and their props.
+local exists = {}
+for first = 1, #fields, CHUNK do
+  local got = redis.call('ZMSCORE', EDGES, unpack(fields, first, math.min(first + CHUNK - 1, #fields)))
+  for i = 1, #got do exists[first + i - 1] = got[i] end
+end
+local olds = hmget(EPROP, fields)
+-- Bare records for endpoints of new edges that do not exist yet.
+local ends, seen = {}, {}
+for i = 1, #fields do
+  if not exists[i] then
+    local from, to = froms[i], tos[i]
+    if not seen[from] then seen[from] = true; ends[#ends + 1] = from end
+    if not seen[to] then seen[to] = true; ends[#ends + 1] = to end
+  end
+end
 local found = {}
 for first = 1, #ends, CHUNK do
   local got = redis.call('ZMSCORE', NODES, unpack(ends, first, math.min(first + CHUNK - 1, #ends)))
@@ -512,9 +525,9 @@ for i, id in ipairs(ends) do
 end
 chunked('HSET', NODE, bare, 2)
 chunked('ZADD', NODES, added, 2)
--- Props merged over the stored ones (or replacing them); adjacency members carry them, so a
--- change of props replaces the members. ZADD is idempotent: existing edges are added again.
-local olds = hmget(EPROP, fields)
+-- Props merged over the stored ones (or replacing them). Adjacency members carry them, so a
+-- change of props replaces the members; an existing edge whose props stay the same is not
+-- written at all.
 local outs, ins, out_gone, in_gone = {}, {}, {}, {}
 local indexed, by_type, loops, props, emptied = {}, {}, {}, {}, {}
 -- Appends to the list of 'key' in 'groups' (one multi-key command per node later).
@@ -526,27 +539,30 @@ local function push(groups, key, a, b)
 end
 for i, field in ipairs(fields) do
   local from, ty, to = froms[i], types[i], tos[i]
-  local old = olds[i] or '{}'
+  local old = exists[i] and olds[i] or '{}'
   local new = replace and incoming[i] or merge_props(old, incoming[i])
-  if new ~= old then
+  if not exists[i] then
+    indexed[#indexed + 1] = 0
+    indexed[#indexed + 1] = field
+    by_type[#by_type + 1] = 0
+    by_type[#by_type + 1] = edge_id(ty, from, to)
+    if from == to then
+      loops[#loops + 1] = 0
+      loops[#loops + 1] = from .. '\\0' .. ty
+    end
+  elseif new ~= old then
     push(out_gone, from, ty .. '\\0' .. to .. '\\0' .. old)
     push(in_gone, to, ty .. '\\0' .. from .. '\\0' .. old)
+  end
+  if not exists[i] or new ~= old then
+    push(outs, from, 0, ty .. '\\0' .. to .. '\\0' .. new)
+    push(ins, to, 0, ty .. '\\0' .. from .. '\\0' .. new)
     if new ~= '{}' then
       props[#props + 1] = field
       props[#props + 1] = new
-    else
+    elseif olds[i] then
       emptied[#emptied + 1] = field
     end
-  end
-  push(outs, from, 0, ty .. '\\0' .. to .. '\\0' .. new)
-  push(ins, to, 0, ty .. '\\0' .. from .. '\\0' .. new)
-  indexed[#indexed + 1] = 0
-  indexed[#indexed + 1] = field
-  by_type[#by_type + 1] = 0
-  by_type[#by_type + 1] = edge_id(ty, from, to)
-  if from == to then
-    loops[#loops + 1] = 0
-    loops[#loops + 1] = from .. '\\0' .. ty
   end
 end
 for from, members in pairs(out_gone) do chunked('ZREM', out_key(from), members, 1) end

@@ -159,6 +159,12 @@ describe("redis graph props in adjacency members", () => {
     const members = async (key: string) => raw.zrange(`${prefix}:g:{${name}}:${key}`, "0", "-1");
     expect(await members("o:s")).toHaveLength(1);
     expect(await members("i:o")).toHaveLength(1);
+    // The same props again, merged or replacing: nothing changes.
+    const before = [await members("o:s"), await members("i:o")];
+    await g.upsertEdge({ from: "s", type: "t", to: "o", props: { w: 1 } });
+    await g.upsertEdge({ from: "s", type: "t", to: "o", props: { w: 1 } }, { mode: "replace" });
+    expect([await members("o:s"), await members("i:o")]).toEqual(before);
+    expect((await g.getEdge("s", "t", "o"))?.props).toEqual({ w: 1 });
     expect(await g.deleteEdge("s", "t", "o")).toBe(true);
     expect(await members("o:s")).toEqual([]);
     expect(await members("i:o")).toEqual([]);
