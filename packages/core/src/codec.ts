@@ -297,6 +297,7 @@ export function encodeProps(props: unknown, options: CodecOptions, what = "props
   if (props === null || typeof props !== "object" || Array.isArray(props) || !isPlainObject(props)) {
     throw new ValidationError("INVALID_VALUE", `${what} must be a plain object`);
   }
+  if (isPlainProps(props as Record<string, unknown>)) return checkSize(JSON.stringify(props), options.maxBytes, what);
   const out: Record<string, Wire> = {};
   const ancestors = new Set<object>([props]);
   wrapDepth(() => {
@@ -330,6 +331,16 @@ export function decodeProps<P = Record<string, unknown>>(text: string): P {
     else o[key] = v;
   }
   return o as P;
+}
+
+/** Props that native JSON.stringify already encodes: named by safe strings, with plain JSON values. */
+function isPlainProps(props: Record<string, unknown>): boolean {
+  for (const key of Object.keys(props)) {
+    if (key.length === 0 || !isSafeString(key)) return false;
+    const v = props[key];
+    if (v !== undefined && !isPlainJson(v, 1)) return false;
+  }
+  return true;
 }
 
 /**

@@ -394,11 +394,11 @@ class GraphView<NP extends Props, EP extends Props> implements Graph<NP, EP> {
     const mode = checkMode(options);
     const byKey = new Map<string, EdgeRecord>();
     for (const edge of edges) {
-      const key = checkEdgeRef(edge);
-      const props = encodeProps(edge.props, { maxBytes: this.#ctx.maxBytes }, "edge props");
-      const id = edgeId(key);
+      const record = { ...checkEdgeRef(edge), props: encodeProps(edge.props, { maxBytes: this.#ctx.maxBytes }, "edge props") };
+      const id = edgeId(record);
       const prev = byKey.get(id);
-      byKey.set(id, { ...key, props: prev && mode === "merge" ? mergeEncodedProps(prev.props, props) : props });
+      if (prev && mode === "merge") record.props = mergeEncodedProps(prev.props, record.props);
+      byKey.set(id, record);
     }
     const writes = [...byKey.values()];
     if (writes.length === 0) return;
