@@ -4,14 +4,13 @@
 // round trip per level.
 
 import {
-  compareEdgeKeys,
   compareUtf8,
+  walkLevels,
   type EdgeKey,
   type EdgeRecord,
   type GraphDriver,
   type NeighborQuery,
   type NodeRecord,
-  type TraverseQuery,
   type TraverseRecords,
 } from "@stowage/core";
 import type { ChainableCommander } from "ioredis";
@@ -388,8 +387,8 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
     },
 
     /**
-     * Core's traversal (core/src/traversal.ts), step for step, with the reads of each level in one
-     * pipeline: the level's node records and, when it will be expanded, its incident edges.
+     * Core's traversal (`walkLevels`, so the semantics are core's), with the reads of each level in
+     * one pipeline: the level's node records and, when it will be expanded, its incident edges.
      */
     async traverse(graph, seeds, query): Promise<TraverseRecords> {
       const g: GraphKeys = layout.graph(graph);
@@ -409,79 +408,8 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         }
         return { nodes: readNodes(ids, replies[0] as (string | null)[]), incident };
       };
-      return walk(seeds, query, fetchLevel);
+      return walkLevels(seeds, query, fetchLevel);
     },
   };
 }
 
-type FetchLevel = (
-  ids: readonly string[],
-  expand: boolean,
-) => Promise<{ nodes: (NodeRecord | undefined)[]; incident: Map<string, EdgeRecord[]> }>;
-
-function otherEnd(edge: EdgeRecord, from: string): string {
-  return edge.from === from ? edge.to : edge.from;
-}
-
-function edgeId(e: EdgeRecord): string {
-  return `${e.from}\u0000${e.type}\u0000${e.to}`;
-}
-
-/** The breadth-first walk of core's traverse(); `fetchLevel` reads a level's nodes and edges at once. */
-async function walk(
-  seeds: readonly string[],
-  query: TraverseQuery,
-  fetchLevel: FetchLevel,
-): Promise<TraverseRecords> {
-  const { maxDepth, maxNodes } = query;
-  const records = new Map<string, NodeRecord>();
-  const depth = new Map<string, number>();
-  let truncated = false;
-  let level: string[] = [];
-  let fetched = await fetchLevel(seeds, maxDepth > 0);
-  for (const record of fetched.nodes) {
-    if (!record) continue;
-    if (depth.size >= maxNodes) {
-      truncated = true;
-      break;
-    }
-    records.set(record.id, record);
-    depth.set(record.id, 0);
-    level.push(record.id);
-  }
-  const edges = new Map<string, EdgeRecord>();
-  for (let d = 0; d < maxDepth && level.length > 0; d++) {
-    const incident = level.map((id) => fetched.incident.get(id) ?? []);
-    const discovered = new Set<string>();
-    level.forEach((id, i) => {
-      for (const edge of incident[i] ?? []) {
-        const other = otherEnd(edge, id);
-        if (!depth.has(other)) discovered.add(other);
-      }
-    });
-    const next = [...discovered].sort(compareUtf8);
-    const room = maxNodes - depth.size;
-    if (next.length > room) {
-      truncated = true;
-      next.length = Math.max(0, room);
-    }
-    for (const id of next) depth.set(id, d + 1);
-    level.forEach((id, i) => {
-      for (const edge of incident[i] ?? []) {
-        if (depth.has(otherEnd(edge, id))) edges.set(edgeId(edge), edge);
-      }
-    });
-    if (next.length > 0) {
-      fetched = await fetchLevel(next, d + 1 < maxDepth);
-      fetched.nodes.forEach((n, i) => {
-        // A node deleted meanwhile still counts as reached; show it bare rather than lose the edge.
-        records.set(next[i] as string, n ?? { id: next[i] as string, type: null, props: "{}" });
-      });
-    }
-    level = next;
-  }
-  const nodes = [...depth.entries()]
-    .sort((a, b) => a[1] - b[1] || compareUtf8(a[0], b[0]))
-    .map(([id, dep]) => ({ ...(records.get(id) as NodeRecord), depth: dep }));
-  return { nodes, edges: [...edges.values()].sort(compareEdgeKeys), truncated };
-}
