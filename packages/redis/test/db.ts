@@ -36,3 +36,15 @@ export async function deletePrefix(url: string, prefix: string): Promise<void> {
     client.disconnect();
   }
 }
+
+/** Every key matching `pattern`, sorted (tests only: SCAN is fine for inspecting a test prefix). */
+export async function keysUnder(raw: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, keys] = await raw.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+  return found.sort();
+}

@@ -5,7 +5,7 @@ import { compareEdgeKeys, compareUtf8, createStore, type Store, traverse } from 
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisDriver } from "../src/index.ts";
-import { deletePrefix, rawClient, testRedisUrl, uniquePrefix } from "./db.ts";
+import { deletePrefix, rawClient, testRedisUrl, uniquePrefix, keysUnder } from "./db.ts";
 
 const url = testRedisUrl();
 const prefix = uniquePrefix("graph");
@@ -28,17 +28,6 @@ afterAll(async () => {
   raw.disconnect();
 });
 
-async function keysUnder(pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await raw.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  return found.sort();
-}
-
 /** Tiny deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
   let a = seed;
@@ -60,7 +49,7 @@ describe("redis graph layout", () => {
       { from: "b", type: "r", to: "b" },
       { from: "b", type: "s", to: "c:{d}" },
     ]);
-    const keys = await keysUnder(`${prefix}:g:*`);
+    const keys = await keysUnder(raw, `${prefix}:g:*`);
     expect(keys.length).toBeGreaterThan(5);
     for (const key of keys) {
       const open = key.indexOf("{");
@@ -69,7 +58,7 @@ describe("redis graph layout", () => {
     expect(await store.graphs()).toContain(name);
     expect(await g.deleteNodes(["{a}", "b", "c:{d}", "missing"])).toBe(3);
     expect(await g.stats()).toEqual({ nodes: 0, edges: 0 });
-    expect(await keysUnder(`${prefix}:g:{${name}}:*`)).toEqual([]);
+    expect(await keysUnder(raw, `${prefix}:g:{${name}}:*`)).toEqual([]);
     expect(await store.graphs()).not.toContain(name);
     expect(await raw.zscore(`${prefix}:graphs`, name)).toBeNull();
   });

@@ -5,7 +5,7 @@ import { ConflictError, createStore, encodeValue, type Store } from "@stowage/co
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisDriver } from "../src/index.ts";
-import { deletePrefix, rawClient, testRedisUrl, uniquePrefix } from "./db.ts";
+import { deletePrefix, rawClient, testRedisUrl, uniquePrefix, keysUnder } from "./db.ts";
 
 const url = testRedisUrl();
 const prefix = uniquePrefix("kv");
@@ -32,17 +32,6 @@ afterAll(async () => {
   raw.disconnect();
 });
 
-async function keysUnder(pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await raw.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  return found.sort();
-}
-
 describe("redis kv layout", () => {
   it("puts every key of a namespace under one hash tag, user keys after it", async () => {
     const store = open();
@@ -53,7 +42,7 @@ describe("redis kv layout", () => {
       { key: "a:b:{c}", value: 2 },
       { key: "}{", value: 3, ttlMs: 60_000 },
     ]);
-    const keys = await keysUnder(`${prefix}:kv:*`);
+    const keys = await keysUnder(raw, `${prefix}:kv:*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) {
       // Redis hashes the text between the first "{" and the next "}".
@@ -94,7 +83,7 @@ describe("redis kv layout", () => {
     await store.kv(a).clear();
     expect(await store.kv(a).count()).toBe(0);
     expect(await store.kv(b).get("keep")).toBe(true);
-    expect(await keysUnder(`${prefix}:kv:{${a}}:*`)).toEqual([]);
+    expect(await keysUnder(raw, `${prefix}:kv:{${a}}:*`)).toEqual([]);
     expect(await raw.zscore(`${prefix}:namespaces`, a)).toBeNull();
     expect(await store.namespaces()).not.toContain(a);
   });
