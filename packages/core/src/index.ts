@@ -10,3 +10,19 @@ export type { FetchLevel, RecordPath } from "./traversal.ts";
 export { openStore, registerDriver } from "./open.ts";
 export { exportRecords, importRecords, migrate, formatRecord, parseRecord, EXPORT_FORMAT, EXPORT_VERSION } from "./transfer.ts";
 export type { ExportRecord, ExportOptions, ImportOptions } from "./transfer.ts";
+export type * from "./vector-types.ts";
+export {
+  bruteForceTopK,
+  bytesToFloat32,
+  checkFilter,
+  compareHits,
+  float32ToBytes,
+  matchesFilter,
+  toFloat32,
+  vectorScore,
+  MAX_FILTER_CONDITIONS,
+  MAX_FILTER_VALUES,
+  MAX_VECTOR_DIMS,
+  MAX_VECTOR_K,
+  VECTOR_METRICS,
+} from "./vectors.ts";

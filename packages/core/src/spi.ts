@@ -2,6 +2,10 @@
 // drivers only move already-encoded strings and absolute expiry times (epoch ms).
 // Every method names its namespace or graph explicitly and works on batches.
 
+import type { FilterCondition, VectorMetric } from "./vectors.ts";
+
+export type { FilterCondition, VectorMetric } from "./vectors.ts";
+
 /** What a driver can do. The conformance kit skips cases by these flags and says why. */
 export interface DriverCapabilities {
   /** Key-value records (every driver). */
@@ -22,6 +26,10 @@ export interface DriverCapabilities {
   readonly shared: boolean;
   /** Largest encoded value (UTF-8 bytes) the backend accepts; core's limit is never above it. */
   readonly maxValueBytes: number;
+  /** Vector collections (`driver.vectors`); absent means false. */
+  readonly vectors?: boolean;
+  /** `query` without `exact: true` may use an approximate index (recall below 1). */
+  readonly approximateVectors?: boolean;
 }
 
 /** A stored KV entry as the driver sees it. */
@@ -205,6 +213,75 @@ export interface GraphDriver {
   traverse?(graph: string, seeds: readonly string[], query: TraverseQuery): Promise<TraverseRecords>;
 }
 
+/** A collection's fixed definition. */
+export interface VectorCollectionSpec {
+  readonly name: string;
+  readonly dims: number;
+  readonly metric: VectorMetric;
+}
+
+/** A stored vector: float32 components and metadata as encoded props text (see `encodeProps`). */
+export interface VectorRecord {
+  readonly id: string;
+  readonly vector: Float32Array;
+  readonly metadata: string;
+}
+
+export interface VectorSearch {
+  /** Checked: `dims` finite float32 components (non-zero for cosine). */
+  readonly vector: Float32Array;
+  /** 1..MAX_VECTOR_K. */
+  readonly k: number;
+  /** AND of the conditions, with core's `matchesFilter` semantics ([] = everything). */
+  readonly filter: readonly FilterCondition[];
+  readonly includeVectors: boolean;
+  /** Must be exact (no approximate index). */
+  readonly exact: boolean;
+}
+
+export interface VectorHit {
+  readonly id: string;
+  /** Core's `vectorScore` (cosine similarity, dot product, or l2 distance). */
+  readonly score: number;
+  readonly metadata: string;
+  readonly vector?: Float32Array;
+}
+
+/**
+ * Vector part of a driver. Names and ids are valid, ids unique within a batch, vectors checked.
+ * Every method but `ensure`, `collections` and `drop` gets the spec `ensure` returned.
+ */
+export interface VectorDriver {
+  /** Creates the collection when absent (concurrency-safe); returns the stored definition. */
+  ensure(spec: VectorCollectionSpec): Promise<VectorCollectionSpec>;
+  /** Every collection, by name in byte order. */
+  collections(): Promise<VectorCollectionSpec[]>;
+  /** Removes the collection, its vectors and its definition; false when it did not exist. */
+  drop(name: string): Promise<boolean>;
+  /** Inserts or replaces (vector and metadata), all or nothing. */
+  upsert(c: VectorCollectionSpec, records: readonly VectorRecord[]): Promise<void>;
+  get(c: VectorCollectionSpec, ids: readonly string[]): Promise<(VectorRecord | undefined)[]>;
+  /** Returns how many existed. */
+  delete(c: VectorCollectionSpec, ids: readonly string[]): Promise<number>;
+  count(c: VectorCollectionSpec): Promise<number>;
+  /** Removes every vector, keeps the definition. */
+  clear(c: VectorCollectionSpec): Promise<void>;
+  /** Nearest first (core's `compareHits`), at most k, only matches of the filter. */
+  query(c: VectorCollectionSpec, search: VectorSearch): Promise<VectorHit[]>;
+  /** Records by id (byte order) after `after`, at most `limit` (for export). */
+  list(c: VectorCollectionSpec, query: { readonly after?: string; readonly limit: number }): Promise<VectorRecord[]>;
+  /**
+   * Optional: the k nearest vectors whose id is a node of `graph` (of `type`, when given), with
+   * the node, in one round trip. Core falls back to `query` + `getNodes`.
+   */
+  nearestNodes?(
+    c: VectorCollectionSpec,
+    graph: string,
+    search: VectorSearch,
+    type: string | undefined,
+  ): Promise<Array<VectorHit & { readonly node: NodeRecord }>>;
+}
+
 /** A storage driver. Created by a driver package; wrapped by `openStore()`. */
 export interface Driver {
   /** Short name, e.g. "memory", "libsql", "postgres", "redis". */
@@ -212,6 +289,8 @@ export interface Driver {
   readonly capabilities: DriverCapabilities;
   readonly kv: KvDriver;
   readonly graph?: GraphDriver;
+  /** Present when `capabilities.vectors` is true. */
+  readonly vectors?: VectorDriver;
   /** Round trip to the backend; throws UnavailableError when it cannot be reached. */
   ping(): Promise<void>;
   /** Releases everything the driver opened (not what the caller passed in). Idempotent. */

@@ -28,6 +28,8 @@ import type {
   SetOptions,
   Store,
   StoreOptions,
+  NearestTraverseResult,
+  TraverseFromNearestOptions,
   TraverseOptions,
   TraverseResult,
   UpdateOptions,
@@ -35,6 +37,8 @@ import type {
 } from "./types.ts";
 import { checkKey, checkKeys, checkName, checkPositiveInt, describe } from "./validate.ts";
 import { checkDirection, checkTypes, decodeCursor, encodeCursor } from "./options.ts";
+import type { NearestNode, NearestOptions, VectorCollection, VectorCollectionInfo, VectorCollectionOptions, VectorLike } from "./vector-types.ts";
+import { checkSpec, nearestNodes, VectorView, vectorDriver, type VectorDeps } from "./vector-store.ts";
 
 export const DEFAULT_MAX_VALUE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_PAGE = 100;
@@ -49,6 +53,8 @@ interface Context {
   readonly now: () => number;
   readonly maxBytes: number;
   closed: boolean;
+  /** Vector collections already compared with their stored definition. */
+  readonly verified: Map<string, string>;
 }
 
 /** Runs a driver call: ClosedError after close, the driver's stray errors wrapped with `cause`. */
@@ -551,6 +557,21 @@ class GraphView<NP extends Props, EP extends Props> implements Graph<NP, EP> {
     } while (cursor);
   }
 
+  async nearest<M extends Props = Props>(vector: VectorLike, options: NearestOptions): Promise<NearestNode<NP, M>[]> {
+    checkOpen(this.#ctx, "find nearest nodes");
+    return (await nearestNodes<NP>(this.#ctx.driver, this.name, this.#g, vector, options)) as NearestNode<NP, M>[];
+  }
+
+  async traverseFromNearest(vector: VectorLike, options: TraverseFromNearestOptions): Promise<NearestTraverseResult<NP, EP>> {
+    checkOpen(this.#ctx, "traverse from nearest nodes");
+    if (options === null || typeof options !== "object") throw new ValidationError("INVALID_OPTION", "traverseFromNearest needs options");
+    const { nearest, ...traverseOptions } = options;
+    const seeds = await this.nearest(vector, nearest);
+    if (seeds.length === 0) return { seeds, nodes: [], edges: [], truncated: false };
+    const result = await this.traverse(seeds.map((s) => s.id), traverseOptions);
+    return { seeds, ...result };
+  }
+
   async stats(): Promise<{ nodes: number; edges: number }> {
     return this.#run("read stats", (g) => g.stats(this.name));
   }
@@ -593,6 +614,28 @@ class StoreImpl implements Store {
     return new GraphView<NP, EP>(this.#ctx, checkName(name, "graph name"), g);
   }
 
+  vectors<M extends Props = Props>(name: string, options: VectorCollectionOptions): VectorCollection<M> {
+    checkOpen(this.#ctx, "open a vector collection");
+    const spec = checkSpec(name, options);
+    vectorDriver(this.#ctx.driver);
+    const ctx = this.#ctx;
+    const deps: VectorDeps = {
+      driver: ctx.driver,
+      maxBytes: ctx.maxBytes,
+      verified: ctx.verified,
+      checkOpen: (what) => checkOpen(ctx, what),
+      run: (what, fn) => run(ctx, what, fn),
+    };
+    return new VectorView<M>(deps, spec);
+  }
+
+  vectorCollections(): Promise<VectorCollectionInfo[]> {
+    const v = this.#ctx.driver.capabilities.vectors ? this.#ctx.driver.vectors : undefined;
+    return run(this.#ctx, "list vector collections", async () =>
+      v ? (await v.collections()).map((c) => ({ name: c.name, dims: c.dims, metric: c.metric })) : [],
+    );
+  }
+
   namespaces(): Promise<string[]> {
     return run(this.#ctx, "list namespaces", () => this.#ctx.driver.kv.namespaces(this.#ctx.now()));
   }
@@ -623,7 +666,7 @@ class StoreImpl implements Store {
 export function createStore(driver: Driver, options: StoreOptions = {}): Store {
   const limit = driver.capabilities.maxValueBytes;
   const requested = options.maxValueBytes === undefined ? DEFAULT_MAX_VALUE_BYTES : checkPositiveInt(options.maxValueBytes, "maxValueBytes");
-  const ctx: Context = { driver, now: options.now ?? Date.now, maxBytes: Math.min(requested, limit), closed: false };
+  const ctx: Context = { driver, now: options.now ?? Date.now, maxBytes: Math.min(requested, limit), closed: false, verified: new Map() };
   const store = new StoreImpl(ctx);
   contexts.set(store, ctx);
   return store;

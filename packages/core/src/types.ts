@@ -1,6 +1,7 @@
 // The public API: what applications call. Built by core over any driver (see store.ts).
 
 import type { Direction, DriverCapabilities, UpsertMode } from "./spi.ts";
+import type { NearestNode, NearestOptions, VectorCollection, VectorCollectionInfo, VectorCollectionOptions, VectorLike } from "./vector-types.ts";
 
 export type { Direction, UpsertMode } from "./spi.ts";
 
@@ -217,8 +218,25 @@ export interface Graph<NP extends Props = Props, EP extends Props = Props> {
   nodes(options?: { readonly type?: string; readonly pageSize?: number }): AsyncIterableIterator<Node<NP>>;
   edges(options?: { readonly type?: string; readonly pageSize?: number }): AsyncIterableIterator<Edge<EP>>;
   stats(): Promise<GraphStats>;
+  /**
+   * The k nodes whose vectors (in `options.collection`, ids = node ids) are nearest to `vector`,
+   * nearest first; ids without a node (or of another `type`) are not counted. Needs `vectors`.
+   */
+  nearest<M extends Props = Props>(vector: VectorLike, options: NearestOptions): Promise<NearestNode<NP, M>[]>;
+  /** GraphRAG's "find entities, expand context": `traverse` seeded with the `nearest` nodes. */
+  traverseFromNearest(vector: VectorLike, options: TraverseFromNearestOptions): Promise<NearestTraverseResult<NP, EP>>;
   /** Removes every node and edge of this graph, and nothing else. */
   clear(): Promise<void>;
+}
+
+export interface TraverseFromNearestOptions extends TraverseOptions {
+  /** Where the seeds come from. */
+  readonly nearest: NearestOptions;
+}
+
+export interface NearestTraverseResult<NP extends Props = Props, EP extends Props = Props> extends TraverseResult<NP, EP> {
+  /** The seeds: the nearest nodes, nearest first. */
+  readonly seeds: NearestNode<NP>[];
 }
 
 export interface StoreOptions {
@@ -238,6 +256,13 @@ export interface Store extends AsyncDisposable {
   readonly closed: boolean;
   kv<V = unknown>(namespace: string): KV<V>;
   graph<NP extends Props = Props, EP extends Props = Props>(name: string): Graph<NP, EP>;
+  /**
+   * A vector collection; created on first use with these dims and metric, which must then match
+   * on every later open (ValidationError otherwise). Needs `capabilities.vectors`.
+   */
+  vectors<M extends Props = Props>(name: string, options: VectorCollectionOptions): VectorCollection<M>;
+  /** Every vector collection with its dims and metric, by name. */
+  vectorCollections(): Promise<VectorCollectionInfo[]>;
   /** Namespaces holding at least one live entry. */
   namespaces(): Promise<string[]>;
   /** Graphs holding at least one node. */

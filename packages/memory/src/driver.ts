@@ -4,6 +4,7 @@ import { ClosedError, type Driver, type DriverCapabilities } from "@stowage/core
 import { MemoryDatabase, namedDatabase } from "./database.ts";
 import { createMemoryGraph } from "./graph.ts";
 import { createMemoryKv } from "./kv.ts";
+import { createMemoryVectors } from "./vectors.ts";
 
 export interface MemoryDriverOptions {
   /** Share one dataset between several drivers (default: a new, private one). */
@@ -33,6 +34,8 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Driver {
     persistent: false,
     shared: options.database !== undefined,
     maxValueBytes: 512 * 1024 * 1024,
+    vectors: true,
+    approximateVectors: false,
   };
 
   return {
@@ -40,6 +43,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Driver {
     capabilities,
     kv: createMemoryKv(db, assertOpen),
     graph: createMemoryGraph(db, assertOpen),
+    vectors: createMemoryVectors(db, assertOpen),
     async ping() {
       assertOpen();
     },

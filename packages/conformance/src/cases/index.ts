@@ -19,6 +19,7 @@ import { modelCases } from "./model.ts";
 import { multiInstance } from "./multi-instance.ts";
 import { storeCases } from "./store.ts";
 import { transferCases } from "./transfer.ts";
+import { vectorCases } from "./vector.ts";
 
 const byGroup: readonly (readonly [string, readonly CaseDef[]])[] = [
   ["kv/basic", kvBasic],
@@ -38,6 +39,7 @@ const byGroup: readonly (readonly [string, readonly CaseDef[]])[] = [
   ["lifecycle", lifecycleCases],
   ["multi-instance", multiInstance],
   ["transfer", transferCases],
+  ["vector", vectorCases],
   ["model", modelCases],
 ];
 
