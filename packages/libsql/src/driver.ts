@@ -17,6 +17,7 @@ import {
 } from "@stowage/core";
 import { createLibsqlGraph } from "./graph.ts";
 import { createLibsqlKv } from "./kv.ts";
+import { createLibsqlVectors } from "./vectors.ts";
 import {
   CREATE_TABLES,
   JOURNAL_MODES,
@@ -370,6 +371,8 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     persistent: !memory,
     shared: !memory,
     maxValueBytes: MAX_VALUE_BYTES,
+    vectors: true,
+    approximateVectors: true,
   };
 
   return {
@@ -377,6 +380,7 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     capabilities,
     kv: createLibsqlKv(connection),
     graph: createLibsqlGraph(connection),
+    vectors: createLibsqlVectors(connection),
     async ping() {
       await connection.use((c) => c.execute("SELECT 1"));
     },

@@ -1,9 +1,9 @@
-// Vector part of the memory driver: exact search by core's brute-force reference.
+// Vector part of the memory driver: exact search by core's brute-force reference. Filters see
+// the metadata's JSON text as stored (like the SQL drivers), not decoded values.
 
 import {
   bruteForceTopK,
   compareUtf8,
-  decodeProps,
   matchesFilter,
   type NodeRecord,
   type VectorCollectionSpec,
@@ -38,7 +38,7 @@ function copy(r: VectorRecord): VectorRecord {
 
 function search(c: Collection | undefined, s: VectorSearch, keep: (r: VectorRecord) => boolean, k = s.k): VectorHit[] {
   if (!c) return [];
-  const filtered = (r: VectorRecord) => keep(r) && (s.filter.length === 0 || matchesFilter(decodeProps(r.metadata), s.filter));
+  const filtered = (r: VectorRecord) => keep(r) && (s.filter.length === 0 || matchesFilter(JSON.parse(r.metadata), s.filter));
   return bruteForceTopK(c.spec.metric, s.vector, c.records.values(), k, filtered).map((h) => ({
     id: h.id,
     score: h.score,

@@ -8,6 +8,7 @@ import type { Options, Sql } from "postgres";
 import { createGraphDriver } from "./graph.ts";
 import { createKvDriver, sweepExpired } from "./kv.ts";
 import { DEFAULT_SCHEMA, ensureSchema, tablesOf } from "./schema.ts";
+import { createPostgresVectors } from "./vectors.ts";
 import type { Tables } from "./schema.ts";
 
 export interface PostgresDriverOptions {
@@ -46,6 +47,8 @@ export const capabilities: DriverCapabilities = {
   persistent: true,
   shared: true,
   maxValueBytes: MAX_VALUE_BYTES,
+  vectors: true,
+  approximateVectors: false,
 };
 
 /**
@@ -342,6 +345,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     capabilities,
     kv: createKvDriver(db),
     graph: createGraphDriver(db),
+    vectors: createPostgresVectors(db),
     async ping() {
       checkOpen("ping");
       try {
