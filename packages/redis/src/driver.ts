@@ -7,6 +7,7 @@ import { Connection } from "./connection.ts";
 import { createRedisGraph } from "./graph.ts";
 import { createRedisKv } from "./kv.ts";
 import { DEFAULT_PREFIX, Layout } from "./schema.ts";
+import { createRedisVectors } from "./vectors.ts";
 
 export interface RedisDriverOptions {
   /** `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS). Default `redis://127.0.0.1:6379`. */
@@ -111,6 +112,8 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     persistent: true,
     shared: true,
     maxValueBytes: MAX_VALUE_BYTES,
+    vectors: true,
+    approximateVectors: false,
   };
 
   return {
@@ -118,6 +121,7 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     capabilities,
     kv: createRedisKv(conn, layout),
     graph: createRedisGraph(conn, layout),
+    vectors: createRedisVectors(conn, layout.prefix),
     async ping() {
       await conn.run((c) => c.ping());
     },
