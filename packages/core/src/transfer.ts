@@ -5,21 +5,26 @@ import { ValidationError } from "./errors.ts";
 import type { Store } from "./types.ts";
 import { storeInternals } from "./store.ts";
 import { checkKey, checkName } from "./validate.ts";
+import { vectorsOf, vectorRecords, type VectorExportRecord, VectorImporter } from "./transfer-vectors.ts";
 
 export const EXPORT_FORMAT = "stowage-export";
-export const EXPORT_VERSION = 1;
+/** 2 added the `vcollection` and `vector` kinds; files of version 1 still import. */
+export const EXPORT_VERSION = 2;
 
 export type ExportRecord =
   | { readonly kind: "header"; readonly format: typeof EXPORT_FORMAT; readonly version: number; readonly driver: string }
   | { readonly kind: "kv"; readonly ns: string; readonly key: string; readonly value: string; readonly expiresAt: number | null }
   | { readonly kind: "node"; readonly graph: string; readonly id: string; readonly type: string | null; readonly props: string }
-  | { readonly kind: "edge"; readonly graph: string; readonly from: string; readonly type: string; readonly to: string; readonly props: string };
+  | { readonly kind: "edge"; readonly graph: string; readonly from: string; readonly type: string; readonly to: string; readonly props: string }
+  | VectorExportRecord;
 
 export interface ExportOptions {
   /** Only these namespaces (default: all). */
   readonly namespaces?: readonly string[];
   /** Only these graphs (default: all). */
   readonly graphs?: readonly string[];
+  /** Only these vector collections (default: all, or none when `namespaces` or `graphs` is given). */
+  readonly vectors?: readonly string[];
   /** Records fetched per round trip (default 1000). */
   readonly pageSize?: number;
 }
@@ -49,9 +54,9 @@ export async function* exportRecords(store: Store, options: ExportOptions = {}):
     }
   }
   const g = driver.graph;
-  if (!g) return;
-  const graphs = options.graphs?.map((n) => checkName(n, "graph name")) ?? (await g.graphs());
+  const graphs = g ? (options.graphs?.map((n) => checkName(n, "graph name")) ?? (await g.graphs())) : [];
   for (const graph of graphs) {
+    if (!g) break;
     let afterNode: string | undefined;
     for (;;) {
       const from = afterNode;
@@ -70,6 +75,9 @@ export async function* exportRecords(store: Store, options: ExportOptions = {}):
       afterEdge = last && { from: last.from, type: last.type, to: last.to };
     }
   }
+  const v = vectorsOf(driver);
+  const selective = options.namespaces !== undefined || options.graphs !== undefined;
+  if (v && (options.vectors !== undefined || !selective)) yield* vectorRecords(v, options.vectors, limit);
 }
 
 export interface ImportOptions {
@@ -99,6 +107,7 @@ export async function importRecords(
   let skippedExpired = 0;
   let index = 0;
   let pending: { kind: "kv" | "node" | "edge"; name: string; items: ExportRecord[] } | undefined;
+  const vectors = new VectorImporter(driver, maxBytes);
 
   const flush = async () => {
     if (!pending || pending.items.length === 0) return;
@@ -139,6 +148,20 @@ export async function importRecords(
       if (record.format !== EXPORT_FORMAT || record.version > EXPORT_VERSION) throw badRecord(index, "not a stowage export this version can read");
       continue;
     }
+    if (record.kind === "vcollection" || record.kind === "vector") {
+      await flush();
+      const written = await vectors.add(record, index, batchSize);
+      if (written > 0) {
+        count += written;
+        options.onProgress?.({ records: count });
+      }
+      continue;
+    }
+    if (vectors.pending > 0) {
+      const written = await vectors.flush();
+      count += written;
+      options.onProgress?.({ records: count });
+    }
     let name: string;
     let key: string;
     if (record.kind === "kv") {
@@ -166,6 +189,7 @@ export async function importRecords(
     pending.items.push(record);
   }
   await flush();
+  count += await vectors.flush();
   return { records: count, skippedExpired };
 }
 

@@ -65,6 +65,12 @@ export interface LibsqlDriverOptions {
    * level), false for local databases, where the level walk measured faster (see README).
    */
   readonly nativeTraversal?: boolean;
+  /**
+   * Index cosine and l2 vector collections with `libsql_vector_idx` and answer unfiltered,
+   * non-exact queries on 1000+ vectors approximately with `vector_top_k` (default false: every
+   * query exact). See README, "Vectors", for the recall and insert cost measured here.
+   */
+  readonly vectorIndex?: boolean;
 }
 
 /** What the KV and graph parts need from the driver. */
@@ -372,7 +378,7 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     shared: !memory,
     maxValueBytes: MAX_VALUE_BYTES,
     vectors: true,
-    approximateVectors: true,
+    approximateVectors: options.vectorIndex === true,
   };
 
   return {
@@ -380,7 +386,7 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     capabilities,
     kv: createLibsqlKv(connection),
     graph: createLibsqlGraph(connection),
-    vectors: createLibsqlVectors(connection),
+    vectors: createLibsqlVectors(connection, options.vectorIndex === true),
     async ping() {
       await connection.use((c) => c.execute("SELECT 1"));
     },

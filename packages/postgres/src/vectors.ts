@@ -23,7 +23,8 @@ const MARGIN = 16;
 const LOCK_CLASS = 0x76656374;
 
 function vectorLiteral(v: Float32Array): string {
-  return `{${Array.from(v).join(",")}}`;
+  // String(-0) is "0": keep the sign of zero.
+  return `{${Array.from(v, (x) => (Object.is(x, -0) ? "-0" : String(x))).join(",")}}`;
 }
 
 function norm(v: Float32Array): number {

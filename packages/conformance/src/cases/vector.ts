@@ -1,10 +1,10 @@
 // vector: collections, exact search against core's brute-force reference, the portable filter
 // language, bad input, isolation, close, and graph + vector retrieval.
 
-import { bruteForceTopK, checkFilter, createStore } from "@stowage/core";
-import type { VectorFilter, VectorMetric } from "@stowage/core";
+import { bruteForceTopK, checkFilter, createStore, exportRecords, formatRecord, importRecords, parseRecord } from "@stowage/core";
+import type { ExportRecord, VectorFilter, VectorMetric } from "@stowage/core";
 import { expect } from "vitest";
-import { expectError } from "../assert.ts";
+import { collect, expectError } from "../assert.ts";
 import type { CaseDef } from "../types.ts";
 import { expectTopK, freshVectors, randomItems, randomVectors, type Meta } from "../vector-data.ts";
 
@@ -72,14 +72,15 @@ export const vectorCases: CaseDef[] = [
       const c = freshVectors(t, { dims: 3, metric: "l2" });
       await c.upsert([
         { id: "a", vector: [0.1, -2.5, 1e-30], metadata: { tag: "x", n: 1, nested: { deep: [1, "two"] }, when: new Date(5) } },
-        { id: "b 😀 {x}", vector: new Float32Array([3.4028234663852886e38, -1, 0]) },
+        { id: "b 😀 {x}", vector: new Float32Array([3.4028234663852886e38, -0, 1e-45]) },
       ]);
       const [a, missing, b, again] = await c.get(["a", "nope", "b 😀 {x}", "a"]);
       expect(missing).toBeUndefined();
       expect(a?.vector).toBeInstanceOf(Float32Array);
       expect([...(a?.vector ?? [])]).toEqual([Math.fround(0.1), -2.5, Math.fround(1e-30)]);
       expect(a?.metadata).toEqual({ tag: "x", n: 1, nested: { deep: [1, "two"] }, when: new Date(5) });
-      expect([...(b?.vector ?? [])]).toEqual([3.4028234663852886e38, -1, 0]);
+      expect([...(b?.vector ?? [])]).toEqual([3.4028234663852886e38, -0, Math.fround(1e-45)]);
+      expect(Object.is(b?.vector[1], -0), "the sign of zero is kept").toBe(true);
       expect(b?.metadata).toEqual({});
       expect(again?.id).toBe("a");
       expect(await c.count()).toBe(2);
@@ -528,6 +529,34 @@ export const vectorCases: CaseDef[] = [
       }
       const recall = hits / (queries.length * 10);
       expect(recall).toBeGreaterThanOrEqual(0.95);
+    },
+  },
+  {
+    id: "transfer",
+    title: "vector export/import round-trips a collection exactly (float32 bits, metadata) through text lines",
+    needs,
+    async run(t) {
+      const c = freshVectors<Meta>(t, { dims: 5, metric: "dot" });
+      const items = randomItems(1200, 5, 77);
+      await c.upsert(items);
+      await c.upsert([{ id: "odd", vector: [-0, 1e-45, 3.4028234663852886e38, -1.5, 0.1] }]);
+      const records = await collect(exportRecords(t.store, { namespaces: [], graphs: [], vectors: [c.name] }));
+      expect(records[0]).toMatchObject({ kind: "header", version: 2 });
+      expect(records.filter((r) => r.kind === "vector").length).toBe(1201);
+      const target = freshVectors<Meta>(t, { dims: 5, metric: "dot" });
+      const moved = records.map((r): ExportRecord => {
+        if (r.kind === "vcollection") return { ...r, name: target.name };
+        if (r.kind === "vector") return { ...r, collection: target.name };
+        return r;
+      });
+      const { records: written } = await importRecords(t.store, moved.map((r) => parseRecord(formatRecord(r))), { batchSize: 500 });
+      expect(written).toBe(1202);
+      const ids = [...items.map((i) => i.id), "odd"];
+      const [before, after] = [await c.get(ids), await target.get(ids)];
+      const bits = (v: Float32Array | undefined) => v && Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex");
+      expect(after.map((r) => [r?.id, bits(r?.vector), r?.metadata])).toEqual(before.map((r) => [r?.id, bits(r?.vector), r?.metadata]));
+      const wrong = moved.map((r) => (r.kind === "vcollection" ? { ...r, dims: 6 } : r));
+      await expectError(() => importRecords(t.store, wrong), "VALIDATION");
     },
   },
   {
