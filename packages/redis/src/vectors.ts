@@ -19,7 +19,7 @@ import type { Redis } from "ioredis";
 import type { Connection } from "./connection.ts";
 
 /** Largest collection the search script scans. */
-export const MAX_SCAN = 100_000;
+export const MAX_SCAN = 20_000;
 
 const LUA_COMMON = `
 local function bytecmp(a, b)
