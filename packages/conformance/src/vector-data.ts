@@ -2,7 +2,13 @@
 // with core's brute-force reference (drivers may sum in another order or in float32).
 
 import { bruteForceTopK, matchesFilter } from "@stowage/core";
-import type { FilterCondition, VectorCollection, VectorCollectionOptions, VectorMatch, VectorMetric } from "@stowage/core";
+import type {
+  FilterCondition,
+  VectorCollection,
+  VectorCollectionOptions,
+  VectorMatch,
+  VectorMetric,
+} from "@stowage/core";
 import { expect } from "vitest";
 import type { CaseContext } from "./types.ts";
 
@@ -30,7 +36,11 @@ export interface Meta extends Record<string, unknown> {
 }
 
 /** `n` records `v00000`.. with random vectors and metadata {group, rank, even}. */
-export function randomItems(n: number, dims: number, seed: number): { id: string; vector: Float32Array; metadata: Meta }[] {
+export function randomItems(
+  n: number,
+  dims: number,
+  seed: number,
+): { id: string; vector: Float32Array; metadata: Meta }[] {
   const groups = ["alpha", "beta", "gamma", "Delta", "é"];
   return randomVectors(n, dims, seed).map((vector, i) => ({
     id: `v${String(i).padStart(5, "0")}`,
@@ -69,21 +79,31 @@ export function expectTopK(
   filter: readonly FilterCondition[] = [],
 ): void {
   const ref = bruteForceTopK(metric, query, items, k, (r) => matchesFilter(r.metadata, filter));
-  const refScore = new Map(bruteForceTopK(metric, query, items, items.length).map((h) => [h.id, h.score]));
+  const refScore = new Map(
+    bruteForceTopK(metric, query, items, items.length).map((h) => [h.id, h.score]),
+  );
   expect(got.map((h) => h.id).length, "result length").toBe(ref.length);
   const mismatches: string[] = [];
   got.forEach((h, i) => {
     const want = ref[i] as { id: string; score: number };
     const own = refScore.get(h.id);
-    const ok = own !== undefined && Math.abs(h.score - want.score) <= tolerance(want.score) && Math.abs(own - want.score) <= tolerance(want.score);
-    if (!ok) mismatches.push(`#${i}: got ${h.id} (${h.score}, reference ${own}), want ${want.id} (${want.score})`);
+    const ok =
+      own !== undefined &&
+      Math.abs(h.score - want.score) <= tolerance(want.score) &&
+      Math.abs(own - want.score) <= tolerance(want.score);
+    if (!ok)
+      mismatches.push(
+        `#${i}: got ${h.id} (${h.score}, reference ${own}), want ${want.id} (${want.score})`,
+      );
   });
   const byId = new Map(items.map((r) => [r.id, r]));
   got.forEach((h, i) => {
     const r = byId.get(h.id);
-    if (r && !matchesFilter(r.metadata, filter)) mismatches.push(`#${i}: ${h.id} does not match the filter`);
+    if (r && !matchesFilter(r.metadata, filter))
+      mismatches.push(`#${i}: ${h.id} does not match the filter`);
     const prev = got[i - 1];
-    if (prev && (metric === "l2" ? prev.score > h.score : prev.score < h.score)) mismatches.push(`#${i}: out of score order`);
+    if (prev && (metric === "l2" ? prev.score > h.score : prev.score < h.score))
+      mismatches.push(`#${i}: out of score order`);
   });
   expect(mismatches, "differences from the brute-force reference").toEqual([]);
   expect(new Set(got.map((h) => h.id)).size, "no id twice").toBe(got.length);

@@ -9,15 +9,30 @@ import { bytesToFloat32, float32ToBytes, toFloat32, type VectorMetric } from "./
 import { checkKey } from "./validate.ts";
 
 export type VectorExportRecord =
-  | { readonly kind: "vcollection"; readonly name: string; readonly dims: number; readonly metric: VectorMetric }
-  | { readonly kind: "vector"; readonly collection: string; readonly id: string; readonly vector: string; readonly metadata: string };
+  | {
+      readonly kind: "vcollection";
+      readonly name: string;
+      readonly dims: number;
+      readonly metric: VectorMetric;
+    }
+  | {
+      readonly kind: "vector";
+      readonly collection: string;
+      readonly id: string;
+      readonly vector: string;
+      readonly metadata: string;
+    };
 
 export function vectorsOf(driver: Driver): VectorDriver | undefined {
   return driver.capabilities.vectors ? driver.vectors : undefined;
 }
 
 /** Every collection (or those named), each as its definition then its vectors by id. */
-export async function* vectorRecords(v: VectorDriver, only: readonly string[] | undefined, limit: number): AsyncGenerator<VectorExportRecord> {
+export async function* vectorRecords(
+  v: VectorDriver,
+  only: readonly string[] | undefined,
+  limit: number,
+): AsyncGenerator<VectorExportRecord> {
   const all = await v.collections();
   const specs = only ? all.filter((c) => only.includes(c.name)) : all;
   for (const spec of specs) {
@@ -27,7 +42,13 @@ export async function* vectorRecords(v: VectorDriver, only: readonly string[] | 
       const from = after;
       const page = await v.list(spec, { limit, ...(from === undefined ? {} : { after: from }) });
       for (const r of page) {
-        yield { kind: "vector", collection: spec.name, id: r.id, vector: Buffer.from(float32ToBytes(r.vector)).toString("base64"), metadata: r.metadata };
+        yield {
+          kind: "vector",
+          collection: spec.name,
+          id: r.id,
+          vector: Buffer.from(float32ToBytes(r.vector)).toString("base64"),
+          metadata: r.metadata,
+        };
       }
       if (page.length < limit) break;
       after = page[page.length - 1]?.id;
@@ -57,7 +78,8 @@ export class VectorImporter {
 
   #vectors(index: number): VectorDriver {
     const v = vectorsOf(this.#driver);
-    if (!v) throw bad(index, `the ${this.#driver.name} driver has no vector collections to import into`);
+    if (!v)
+      throw bad(index, `the ${this.#driver.name} driver has no vector collections to import into`);
     return v;
   }
 
@@ -69,21 +91,42 @@ export class VectorImporter {
       const spec = checkSpec(record.name, record);
       const stored = await v.ensure(spec);
       if (stored.dims !== spec.dims || stored.metric !== spec.metric) {
-        throw bad(index, `vector collection "${spec.name}" exists with dims ${stored.dims} and metric ${stored.metric}`);
+        throw bad(
+          index,
+          `vector collection "${spec.name}" exists with dims ${stored.dims} and metric ${stored.metric}`,
+        );
       }
       this.#specs.set(spec.name, spec);
       return written + 1;
     }
     const spec = this.#specs.get(record.collection);
-    if (!spec) throw bad(index, `vector of collection ${JSON.stringify(record.collection)} before its vcollection record`);
+    if (!spec)
+      throw bad(
+        index,
+        `vector of collection ${JSON.stringify(record.collection)} before its vcollection record`,
+      );
     const id = checkKey(record.id, "vector id");
     if (typeof record.vector !== "string") throw bad(index, "vector missing");
-    const vector = toFloat32(bytesToFloat32(Buffer.from(record.vector, "base64")), spec.dims, spec.metric, `vector ${JSON.stringify(id)}`);
-    if (typeof record.metadata !== "string" || Buffer.byteLength(record.metadata) > this.#maxBytes || !record.metadata.startsWith("{")) {
+    const vector = toFloat32(
+      bytesToFloat32(Buffer.from(record.vector, "base64")),
+      spec.dims,
+      spec.metric,
+      `vector ${JSON.stringify(id)}`,
+    );
+    if (
+      typeof record.metadata !== "string" ||
+      Buffer.byteLength(record.metadata) > this.#maxBytes ||
+      !record.metadata.startsWith("{")
+    ) {
       throw bad(index, "metadata missing, not an object or too large");
     }
     let written = 0;
-    if (this.#batch && (this.#batch.spec !== spec || this.#batch.records.length >= batchSize || this.#batch.records.some((r) => r.id === id))) {
+    if (
+      this.#batch &&
+      (this.#batch.spec !== spec ||
+        this.#batch.records.length >= batchSize ||
+        this.#batch.records.some((r) => r.id === id))
+    ) {
       written = await this.flush();
     }
     this.#batch ??= { spec, records: [] };

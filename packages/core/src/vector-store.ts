@@ -3,7 +3,16 @@
 
 import { decodeProps, encodeProps } from "./codec.ts";
 import { UnsupportedError, ValidationError } from "./errors.ts";
-import type { Driver, GraphDriver, NodeRecord, VectorCollectionSpec, VectorDriver, VectorHit, VectorRecord, VectorSearch } from "./spi.ts";
+import type {
+  Driver,
+  GraphDriver,
+  NodeRecord,
+  VectorCollectionSpec,
+  VectorDriver,
+  VectorHit,
+  VectorRecord,
+  VectorSearch,
+} from "./spi.ts";
 import type {
   NearestNode,
   NearestOptions,
@@ -14,7 +23,14 @@ import type {
   VectorMatch,
   VectorQueryOptions,
 } from "./vector-types.ts";
-import { checkCollectionName, checkDims, checkFilter, checkMetric, MAX_VECTOR_K, toFloat32 } from "./vectors.ts";
+import {
+  checkCollectionName,
+  checkDims,
+  checkFilter,
+  checkMetric,
+  MAX_VECTOR_K,
+  toFloat32,
+} from "./vectors.ts";
 import { checkKey, checkKeys, checkPositiveInt, describe } from "./validate.ts";
 
 type Props = Record<string, unknown>;
@@ -39,19 +55,34 @@ export function vectorDriver(driver: Driver): VectorDriver {
 /** Checks name, dims and metric (the collection itself is compared on first use). */
 export function checkSpec(name: unknown, options: unknown): VectorCollectionSpec {
   if (options === null || typeof options !== "object") {
-    throw new ValidationError("INVALID_OPTION", "vectors(name, { dims, metric }) needs dims and metric");
+    throw new ValidationError(
+      "INVALID_OPTION",
+      "vectors(name, { dims, metric }) needs dims and metric",
+    );
   }
   const o = options as { dims?: unknown; metric?: unknown };
-  return { name: checkCollectionName(name), dims: checkDims(o.dims), metric: checkMetric(o.metric) };
+  return {
+    name: checkCollectionName(name),
+    dims: checkDims(o.dims),
+    metric: checkMetric(o.metric),
+  };
 }
 
 /** Checks a query: vector, k (1..1000), filter, flags. */
-export function checkSearch(spec: VectorCollectionSpec, vector: unknown, options: VectorQueryOptions | undefined): VectorSearch {
-  if (options === null || typeof options !== "object") throw new ValidationError("INVALID_OPTION", "query needs options with k");
+export function checkSearch(
+  spec: VectorCollectionSpec,
+  vector: unknown,
+  options: VectorQueryOptions | undefined,
+): VectorSearch {
+  if (options === null || typeof options !== "object")
+    throw new ValidationError("INVALID_OPTION", "query needs options with k");
   const k = checkPositiveInt(options.k, "k", MAX_VECTOR_K);
   for (const flag of ["includeVectors", "exact"] as const) {
     if (options[flag] !== undefined && typeof options[flag] !== "boolean") {
-      throw new ValidationError("INVALID_OPTION", `${flag} must be a boolean, got ${describe(options[flag])}`);
+      throw new ValidationError(
+        "INVALID_OPTION",
+        `${flag} must be a boolean, got ${describe(options[flag])}`,
+      );
     }
   }
   return {
@@ -110,9 +141,14 @@ export class VectorView<M extends Props = Props> implements VectorCollection<M> 
     const records: VectorRecord[] = [];
     const seen = new Set<string>();
     for (const item of items) {
-      if (item === null || typeof item !== "object") throw new ValidationError("INVALID_VALUE", "upsert takes { id, vector, metadata? } items");
+      if (item === null || typeof item !== "object")
+        throw new ValidationError("INVALID_VALUE", "upsert takes { id, vector, metadata? } items");
       const id = checkKey(item.id, "vector id");
-      if (seen.has(id)) throw new ValidationError("INVALID_KEY", `vector id ${JSON.stringify(id)} appears twice in one batch`);
+      if (seen.has(id))
+        throw new ValidationError(
+          "INVALID_KEY",
+          `vector id ${JSON.stringify(id)} appears twice in one batch`,
+        );
       seen.add(id);
       const vector = toFloat32(item.vector, this.dims, this.metric, `vector ${JSON.stringify(id)}`);
       const metadata = encodeProps(item.metadata, { maxBytes: this.#deps.maxBytes }, "metadata");
@@ -129,7 +165,9 @@ export class VectorView<M extends Props = Props> implements VectorCollection<M> 
     if (valid.length === 0) return [];
     const v = await this.#ready("read vectors");
     const found = await this.#deps.run("read vectors", () => v.get(this.#spec, valid));
-    return found.map((r) => r && { id: r.id, vector: r.vector, metadata: decodeProps<M>(r.metadata) });
+    return found.map(
+      (r) => r && { id: r.id, vector: r.vector, metadata: decodeProps<M>(r.metadata) },
+    );
   }
 
   async delete(ids: readonly string[]): Promise<number> {
@@ -174,7 +212,11 @@ export class VectorView<M extends Props = Props> implements VectorCollection<M> 
     options: VectorQueryOptions,
     type: string | undefined,
   ): Promise<Array<VectorHit & { node: NodeRecord }>> {
-    if (driver !== this.#deps.driver) throw new ValidationError("INVALID_OPTION", "nearest: the collection belongs to another store");
+    if (driver !== this.#deps.driver)
+      throw new ValidationError(
+        "INVALID_OPTION",
+        "nearest: the collection belongs to another store",
+      );
     const search = checkSearch(this.#spec, vector, options);
     const v = await this.#ready("find nearest nodes");
     if (v.nearestNodes) {
@@ -185,12 +227,23 @@ export class VectorView<M extends Props = Props> implements VectorCollection<M> 
     let want = search.k;
     for (;;) {
       const wanted = want;
-      const hits = await this.#deps.run("find nearest nodes", () => v.query(this.#spec, { ...search, k: wanted }));
-      const nodes = hits.length === 0 ? [] : await this.#deps.run("find nearest nodes", () => g.getNodes(graph, hits.map((h) => h.id)));
+      const hits = await this.#deps.run("find nearest nodes", () =>
+        v.query(this.#spec, { ...search, k: wanted }),
+      );
+      const nodes =
+        hits.length === 0
+          ? []
+          : await this.#deps.run("find nearest nodes", () =>
+              g.getNodes(
+                graph,
+                hits.map((h) => h.id),
+              ),
+            );
       const out: Array<VectorHit & { node: NodeRecord }> = [];
       hits.forEach((h, i) => {
         const node = nodes[i];
-        if (node && (type === undefined || node.type === type) && out.length < search.k) out.push({ ...h, node });
+        if (node && (type === undefined || node.type === type) && out.length < search.k)
+          out.push({ ...h, node });
       });
       if (out.length >= search.k || hits.length < wanted) return out;
       want *= 4;
@@ -206,8 +259,15 @@ export async function nearestNodes<NP extends Props>(
   vector: VectorLike,
   options: NearestOptions,
 ): Promise<NearestNode<NP>[]> {
-  if (options === null || typeof options !== "object" || !(options.collection instanceof VectorView)) {
-    throw new ValidationError("INVALID_OPTION", "nearest needs { k, collection } where collection comes from store.vectors()");
+  if (
+    options === null ||
+    typeof options !== "object" ||
+    !(options.collection instanceof VectorView)
+  ) {
+    throw new ValidationError(
+      "INVALID_OPTION",
+      "nearest needs { k, collection } where collection comes from store.vectors()",
+    );
   }
   const type = options.type === undefined ? undefined : checkKey(options.type, "node type");
   const records = await options.collection.nearestRecords(driver, graph, g, vector, options, type);

@@ -80,7 +80,8 @@ export interface NearestOptions extends VectorQueryOptions {
   readonly type?: string;
 }
 
-export interface NearestNode<NP extends Props = Props, M extends Props = Props> extends VectorMatch<M> {
+export interface NearestNode<NP extends Props = Props, M extends Props = Props>
+  extends VectorMatch<M> {
   /** The graph node with the vector's id. */
   readonly node: { readonly id: string; readonly type: string | null; readonly props: NP };
 }

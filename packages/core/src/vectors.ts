@@ -22,7 +22,11 @@ export type FilterScalar = string | number | boolean | null;
 export type FilterCondition =
   | { readonly field: string; readonly op: "eq"; readonly value: FilterScalar }
   | { readonly field: string; readonly op: "in"; readonly values: readonly FilterScalar[] }
-  | { readonly field: string; readonly op: "gt" | "gte" | "lt" | "lte"; readonly value: string | number };
+  | {
+      readonly field: string;
+      readonly op: "gt" | "gte" | "lt" | "lte";
+      readonly value: string | number;
+    };
 
 /** The filter as users write it: `{ field: scalar | { $eq | $in | $gt | $gte | $lt | $lte } }`. */
 export type VectorFilter = Readonly<
@@ -42,14 +46,20 @@ export type VectorFilter = Readonly<
 
 export function checkMetric(metric: unknown): VectorMetric {
   if (!VECTOR_METRICS.includes(metric as VectorMetric)) {
-    throw new ValidationError("INVALID_OPTION", `metric must be "cosine", "l2" or "dot", got ${describe(metric)}`);
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `metric must be "cosine", "l2" or "dot", got ${describe(metric)}`,
+    );
   }
   return metric as VectorMetric;
 }
 
 export function checkDims(dims: unknown): number {
   if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1 || dims > MAX_VECTOR_DIMS) {
-    throw new ValidationError("INVALID_OPTION", `dims must be an integer from 1 to ${MAX_VECTOR_DIMS}, got ${describe(dims)}`);
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `dims must be an integer from 1 to ${MAX_VECTOR_DIMS}, got ${describe(dims)}`,
+    );
   }
   return dims;
 }
@@ -63,27 +73,47 @@ export function checkCollectionName(name: unknown): string {
  * rounded to float32. Wrong length, a non-finite component (also one that overflows float32)
  * and, for cosine, a zero vector are ValidationErrors.
  */
-export function toFloat32(vector: unknown, dims: number, metric: VectorMetric, what = "vector"): Float32Array {
-  const ok = Array.isArray(vector) || vector instanceof Float32Array || vector instanceof Float64Array;
-  if (!ok) throw new ValidationError("INVALID_VALUE", `${what} must be a Float32Array or an array of numbers, got ${describe(vector)}`);
+export function toFloat32(
+  vector: unknown,
+  dims: number,
+  metric: VectorMetric,
+  what = "vector",
+): Float32Array {
+  const ok =
+    Array.isArray(vector) || vector instanceof Float32Array || vector instanceof Float64Array;
+  if (!ok)
+    throw new ValidationError(
+      "INVALID_VALUE",
+      `${what} must be a Float32Array or an array of numbers, got ${describe(vector)}`,
+    );
   const source = vector as ArrayLike<unknown>;
   if (source.length !== dims) {
-    throw new ValidationError("INVALID_VALUE", `${what} has ${source.length} dimensions, the collection has ${dims}`);
+    throw new ValidationError(
+      "INVALID_VALUE",
+      `${what} has ${source.length} dimensions, the collection has ${dims}`,
+    );
   }
   const out = new Float32Array(dims);
   let norm = 0;
   for (let i = 0; i < dims; i++) {
     const x = source[i];
-    if (typeof x !== "number") throw new ValidationError("INVALID_VALUE", `${what}[${i}] is not a number: ${describe(x)}`);
+    if (typeof x !== "number")
+      throw new ValidationError("INVALID_VALUE", `${what}[${i}] is not a number: ${describe(x)}`);
     out[i] = x;
     const f = out[i] as number;
     if (!Number.isFinite(f)) {
-      throw new ValidationError("INVALID_VALUE", `${what}[${i}] is ${x}: components must be finite float32 numbers`);
+      throw new ValidationError(
+        "INVALID_VALUE",
+        `${what}[${i}] is ${x}: components must be finite float32 numbers`,
+      );
     }
     norm += f * f;
   }
   if (metric === "cosine" && norm === 0) {
-    throw new ValidationError("INVALID_VALUE", `${what} is all zeros: cosine similarity is undefined for it`);
+    throw new ValidationError(
+      "INVALID_VALUE",
+      `${what} is all zeros: cosine similarity is undefined for it`,
+    );
   }
   return out;
 }
@@ -91,12 +121,19 @@ export function toFloat32(vector: unknown, dims: number, metric: VectorMetric, w
 function checkScalar(value: unknown, where: string): FilterScalar {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number" && Number.isFinite(value)) return value;
-  throw new ValidationError("INVALID_OPTION", `filter ${where}: expected a string, finite number, boolean or null, got ${describe(value)}`);
+  throw new ValidationError(
+    "INVALID_OPTION",
+    `filter ${where}: expected a string, finite number, boolean or null, got ${describe(value)}`,
+  );
 }
 
 function checkBound(value: unknown, where: string): string | number {
-  if (typeof value === "string" || (typeof value === "number" && Number.isFinite(value))) return value;
-  throw new ValidationError("INVALID_OPTION", `filter ${where}: a range bound must be a string or a finite number, got ${describe(value)}`);
+  if (typeof value === "string" || (typeof value === "number" && Number.isFinite(value)))
+    return value;
+  throw new ValidationError(
+    "INVALID_OPTION",
+    `filter ${where}: a range bound must be a string or a finite number, got ${describe(value)}`,
+  );
 }
 
 const RANGE_OPS = { $gt: "gt", $gte: "gte", $lt: "lt", $lte: "lte" } as const;
@@ -105,35 +142,64 @@ const RANGE_OPS = { $gt: "gt", $gte: "gte", $lt: "lt", $lte: "lte" } as const;
 export function checkFilter(filter: unknown): FilterCondition[] {
   if (filter === undefined) return [];
   if (filter === null || typeof filter !== "object" || Array.isArray(filter)) {
-    throw new ValidationError("INVALID_OPTION", "filter must be an object of { field: value | { $op: value } }");
+    throw new ValidationError(
+      "INVALID_OPTION",
+      "filter must be an object of { field: value | { $op: value } }",
+    );
   }
   const out: FilterCondition[] = [];
   for (const [field, spec] of Object.entries(filter)) {
     checkKey(field, "filter field");
-    if (field.startsWith("$")) throw new ValidationError("INVALID_OPTION", `filter: unknown operator ${JSON.stringify(field)} (fields must not start with "$")`);
+    if (field.startsWith("$"))
+      throw new ValidationError(
+        "INVALID_OPTION",
+        `filter: unknown operator ${JSON.stringify(field)} (fields must not start with "$")`,
+      );
     if (spec === null || typeof spec !== "object") {
       out.push({ field, op: "eq", value: checkScalar(spec, `field ${JSON.stringify(field)}`) });
       continue;
     }
-    if (Array.isArray(spec)) throw new ValidationError("INVALID_OPTION", `filter field ${JSON.stringify(field)}: use { $in: [...] } to match one of several values`);
+    if (Array.isArray(spec))
+      throw new ValidationError(
+        "INVALID_OPTION",
+        `filter field ${JSON.stringify(field)}: use { $in: [...] } to match one of several values`,
+      );
     const ops = Object.entries(spec);
-    if (ops.length === 0) throw new ValidationError("INVALID_OPTION", `filter field ${JSON.stringify(field)} has no operator`);
+    if (ops.length === 0)
+      throw new ValidationError(
+        "INVALID_OPTION",
+        `filter field ${JSON.stringify(field)} has no operator`,
+      );
     for (const [op, value] of ops) {
       const where = `${JSON.stringify(field)}.${op}`;
       if (op === "$eq") out.push({ field, op: "eq", value: checkScalar(value, where) });
       else if (op === "$in") {
         if (!Array.isArray(value) || value.length === 0 || value.length > MAX_FILTER_VALUES) {
-          throw new ValidationError("INVALID_OPTION", `filter ${where}: expected an array of 1 to ${MAX_FILTER_VALUES} values`);
+          throw new ValidationError(
+            "INVALID_OPTION",
+            `filter ${where}: expected an array of 1 to ${MAX_FILTER_VALUES} values`,
+          );
         }
         out.push({ field, op: "in", values: value.map((v) => checkScalar(v, where)) });
       } else if (Object.hasOwn(RANGE_OPS, op)) {
-        out.push({ field, op: RANGE_OPS[op as keyof typeof RANGE_OPS], value: checkBound(value, where) });
+        out.push({
+          field,
+          op: RANGE_OPS[op as keyof typeof RANGE_OPS],
+          value: checkBound(value, where),
+        });
       } else {
-        throw new ValidationError("INVALID_OPTION", `filter: unknown operator ${JSON.stringify(op)} on field ${JSON.stringify(field)} (use $eq, $in, $gt, $gte, $lt, $lte)`);
+        throw new ValidationError(
+          "INVALID_OPTION",
+          `filter: unknown operator ${JSON.stringify(op)} on field ${JSON.stringify(field)} (use $eq, $in, $gt, $gte, $lt, $lte)`,
+        );
       }
     }
   }
-  if (out.length > MAX_FILTER_CONDITIONS) throw new ValidationError("INVALID_OPTION", `filter has more than ${MAX_FILTER_CONDITIONS} conditions`);
+  if (out.length > MAX_FILTER_CONDITIONS)
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `filter has more than ${MAX_FILTER_CONDITIONS} conditions`,
+    );
   return out;
 }
 
@@ -142,7 +208,11 @@ function sameScalar(stored: unknown, value: FilterScalar): boolean {
   return stored !== undefined && stored === value;
 }
 
-function inRange(stored: unknown, op: "gt" | "gte" | "lt" | "lte", bound: string | number): boolean {
+function inRange(
+  stored: unknown,
+  op: "gt" | "gte" | "lt" | "lte",
+  bound: string | number,
+): boolean {
   let c: number;
   if (typeof bound === "number") {
     if (typeof stored !== "number") return false;
@@ -159,7 +229,10 @@ function inRange(stored: unknown, op: "gt" | "gte" | "lt" | "lte", bound: string
  * type-strict, a range compares numbers with numbers and strings with strings (UTF-8 byte order),
  * and a field of another type (or missing) never matches.
  */
-export function matchesFilter(metadata: Record<string, unknown>, filter: readonly FilterCondition[]): boolean {
+export function matchesFilter(
+  metadata: Record<string, unknown>,
+  filter: readonly FilterCondition[],
+): boolean {
   for (const c of filter) {
     const stored = Object.hasOwn(metadata, c.field) ? metadata[c.field] : undefined;
     if (c.op === "eq") {
@@ -198,9 +271,12 @@ export function vectorScore(metric: VectorMetric, a: Float32Array, b: Float32Arr
 }
 
 /** Result order: nearest first (score descending for cosine and dot, ascending for l2), then id. */
-export function compareHits(metric: VectorMetric): (a: { id: string; score: number }, b: { id: string; score: number }) => number {
+export function compareHits(
+  metric: VectorMetric,
+): (a: { id: string; score: number }, b: { id: string; score: number }) => number {
   const sign = metric === "l2" ? 1 : -1;
-  return (a, b) => (a.score === b.score ? compareUtf8(a.id, b.id) : a.score < b.score ? -sign : sign);
+  return (a, b) =>
+    a.score === b.score ? compareUtf8(a.id, b.id) : a.score < b.score ? -sign : sign;
 }
 
 /** Exact top-k by brute force: the reference every driver's exact search must equal. */
@@ -241,7 +317,8 @@ export function float32ToBytes(vector: Float32Array): Uint8Array {
 
 export function bytesToFloat32(bytes: Uint8Array | ArrayBuffer): Float32Array {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (b.byteLength % 4 !== 0) throw new ValidationError("INVALID_VALUE", "a float32 vector needs a multiple of 4 bytes");
+  if (b.byteLength % 4 !== 0)
+    throw new ValidationError("INVALID_VALUE", "a float32 vector needs a multiple of 4 bytes");
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const out = new Float32Array(b.byteLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);

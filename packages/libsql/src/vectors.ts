@@ -43,7 +43,11 @@ function table(s: Stored): string {
 }
 
 function distanceFn(metric: string): string | undefined {
-  return metric === "cosine" ? "vector_distance_cos" : metric === "l2" ? "vector_distance_l2" : undefined;
+  return metric === "cosine"
+    ? "vector_distance_cos"
+    : metric === "l2"
+      ? "vector_distance_l2"
+      : undefined;
 }
 
 /** Float32 bytes as hex: exact to the bit (-0 included), unlike decimal text. */
@@ -52,7 +56,11 @@ function vectorHex(v: Float32Array): string {
 }
 
 function toRecord(row: Row): VectorRecord {
-  return { id: String(row[0]), vector: bytesToFloat32(row[1] as ArrayBuffer), metadata: String(row[2]) };
+  return {
+    id: String(row[0]),
+    vector: bytesToFloat32(row[1] as ArrayBuffer),
+    metadata: String(row[2]),
+  };
 }
 
 /** SQL for one scalar test on `j` (a json_each row), type-strict like core's `matchesFilter`. */
@@ -61,13 +69,19 @@ function scalarSql(value: FilterScalar, args: InValue[]): string {
   if (value === true) return "j.type = 'true'";
   if (value === false) return "j.type = 'false'";
   args.push(value);
-  return typeof value === "number" ? "(j.type IN ('integer', 'real') AND j.value = ?)" : "(j.type = 'text' AND j.value = ?)";
+  return typeof value === "number"
+    ? "(j.type IN ('integer', 'real') AND j.value = ?)"
+    : "(j.type = 'text' AND j.value = ?)";
 }
 
 const RANGE_SQL = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
 
 /** The filter as `AND EXISTS (…)` fragments over `<alias>.metadata`; values as parameters. */
-export function filterSql(filter: readonly FilterCondition[], alias: string, args: InValue[]): string {
+export function filterSql(
+  filter: readonly FilterCondition[],
+  alias: string,
+  args: InValue[],
+): string {
   let sql = "";
   for (const c of filter) {
     args.push(c.field);
@@ -76,7 +90,8 @@ export function filterSql(filter: readonly FilterCondition[], alias: string, arg
     else if (c.op === "in") pred = c.values.map((v) => scalarSql(v, args)).join(" OR ");
     else {
       args.push(c.value);
-      const type = typeof c.value === "number" ? "j.type IN ('integer', 'real')" : "j.type = 'text'";
+      const type =
+        typeof c.value === "number" ? "j.type IN ('integer', 'real')" : "j.type = 'text'";
       pred = `${type} AND j.value ${RANGE_SQL[c.op]} ?`;
     }
     sql += ` AND EXISTS (SELECT 1 FROM json_each(${alias}.metadata) AS j WHERE j.key = ? AND (${pred}))`;
@@ -85,10 +100,21 @@ export function filterSql(filter: readonly FilterCondition[], alias: string, arg
 }
 
 /** Scores rows (id, embedding, metadata, …) with core's scoring, nearest first, at most k. */
-function rank<T extends VectorHit>(spec: VectorCollectionSpec, s: VectorSearch, rows: Row[], extra: (row: Row) => Omit<T, keyof VectorHit>): T[] {
+function rank<T extends VectorHit>(
+  spec: VectorCollectionSpec,
+  s: VectorSearch,
+  rows: Row[],
+  extra: (row: Row) => Omit<T, keyof VectorHit>,
+): T[] {
   const hits = rows.map((row) => {
     const r = toRecord(row);
-    return { id: r.id, score: vectorScore(spec.metric, s.vector, r.vector), metadata: r.metadata, ...(s.includeVectors ? { vector: r.vector } : {}), ...extra(row) } as T;
+    return {
+      id: r.id,
+      score: vectorScore(spec.metric, s.vector, r.vector),
+      metadata: r.metadata,
+      ...(s.includeVectors ? { vector: r.vector } : {}),
+      ...extra(row),
+    } as T;
   });
   return hits.sort(compareHits(spec.metric)).slice(0, s.k);
 }
@@ -111,9 +137,19 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
 
   const lookup = async (c: Client, name: string): Promise<Stored | undefined> => {
     await registry(c);
-    const rs = await c.execute({ sql: "SELECT id, name, dims, metric FROM stowage_vector_collections WHERE name = ?", args: [name] });
+    const rs = await c.execute({
+      sql: "SELECT id, name, dims, metric FROM stowage_vector_collections WHERE name = ?",
+      args: [name],
+    });
     const row = rs.rows[0];
-    return row && { id: Number(row[0]), name: String(row[1]), dims: Number(row[2]), metric: String(row[3]) as Stored["metric"] };
+    return (
+      row && {
+        id: Number(row[0]),
+        name: String(row[1]),
+        dims: Number(row[2]),
+        metric: String(row[3]) as Stored["metric"],
+      }
+    );
   };
 
   const ensure = async (c: Client, spec: VectorCollectionSpec): Promise<Stored> => {
@@ -131,7 +167,9 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
         `CREATE TABLE IF NOT EXISTS ${t} (id TEXT NOT NULL UNIQUE, embedding F32_BLOB(${Math.trunc(stored.dims)}) NOT NULL, metadata TEXT NOT NULL)`,
       ];
       if (index && stored.metric !== "dot") {
-        ddl.push(`CREATE INDEX IF NOT EXISTS ${t}_idx ON ${t} (libsql_vector_idx(embedding, 'metric=${stored.metric === "l2" ? "l2" : "cosine"}'))`);
+        ddl.push(
+          `CREATE INDEX IF NOT EXISTS ${t}_idx ON ${t} (libsql_vector_idx(embedding, 'metric=${stored.metric === "l2" ? "l2" : "cosine"}'))`,
+        );
       }
       await c.batch(ddl, "write");
       known.set(spec.name, stored);
@@ -140,7 +178,10 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
   };
 
   /** Runs `fn` on the collection's table; once more after re-reading the registry if it vanished. */
-  const withTable = <T>(spec: VectorCollectionSpec, fn: (c: Client, s: Stored) => Promise<T>): Promise<T> =>
+  const withTable = <T>(
+    spec: VectorCollectionSpec,
+    fn: (c: Client, s: Stored) => Promise<T>,
+  ): Promise<T> =>
     connection.use(async (c) => {
       try {
         return await fn(c, await ensure(c, spec));
@@ -151,15 +192,32 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
       }
     });
 
-  const exactRows = async (c: Client, s: Stored, search: VectorSearch, from: string, select: string, join: string, joinArgs: InValue[]) => {
+  const exactRows = async (
+    c: Client,
+    s: Stored,
+    search: VectorSearch,
+    from: string,
+    select: string,
+    join: string,
+    joinArgs: InValue[],
+  ) => {
     const args: InValue[] = [...joinArgs];
     const where = filterSql(search.filter, "v", args);
     const fn = distanceFn(s.metric);
     if (!fn) {
       // No SQL dot product: score the filtered rows here.
-      return (await c.execute({ sql: `SELECT ${select} FROM ${from} AS v ${join} WHERE 1${where}`, args })).rows;
+      return (
+        await c.execute({ sql: `SELECT ${select} FROM ${from} AS v ${join} WHERE 1${where}`, args })
+      ).rows;
     }
-    args.push(new Uint8Array(search.vector.buffer, search.vector.byteOffset, search.vector.byteLength).slice(), search.k + MARGIN);
+    args.push(
+      new Uint8Array(
+        search.vector.buffer,
+        search.vector.byteOffset,
+        search.vector.byteLength,
+      ).slice(),
+      search.k + MARGIN,
+    );
     const sql = `SELECT ${select} FROM ${from} AS v ${join} WHERE 1${where} ORDER BY ${fn}(v.embedding, vector32(?)), v.id LIMIT ?`;
     return (await c.execute({ sql, args })).rows;
   };
@@ -169,8 +227,14 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
     collections: () =>
       connection.use(async (c) => {
         await registry(c);
-        const rs = await c.execute("SELECT name, dims, metric FROM stowage_vector_collections ORDER BY name");
-        return rs.rows.map((r) => ({ name: String(r[0]), dims: Number(r[1]), metric: String(r[2]) as Stored["metric"] }));
+        const rs = await c.execute(
+          "SELECT name, dims, metric FROM stowage_vector_collections ORDER BY name",
+        );
+        return rs.rows.map((r) => ({
+          name: String(r[0]),
+          dims: Number(r[1]),
+          metric: String(r[2]) as Stored["metric"],
+        }));
       }),
     drop: (name) =>
       connection.use(async (c) => {
@@ -178,7 +242,10 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
         const stored = await lookup(c, name);
         if (!stored) return false;
         await c.batch(
-          [{ sql: "DELETE FROM stowage_vector_collections WHERE id = ?", args: [stored.id] }, `DROP TABLE IF EXISTS ${table(stored)}`],
+          [
+            { sql: "DELETE FROM stowage_vector_collections WHERE id = ?", args: [stored.id] },
+            `DROP TABLE IF EXISTS ${table(stored)}`,
+          ],
           "write",
         );
         return true;
@@ -207,10 +274,16 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
       }),
     delete: (spec, ids) =>
       withTable(spec, async (c, s) => {
-        const rs = await c.execute({ sql: `DELETE FROM ${table(s)} WHERE id IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(ids)] });
+        const rs = await c.execute({
+          sql: `DELETE FROM ${table(s)} WHERE id IN (SELECT value FROM json_each(?))`,
+          args: [JSON.stringify(ids)],
+        });
         return rs.rowsAffected;
       }),
-    count: (spec) => withTable(spec, async (c, s) => Number((await c.execute(`SELECT count(*) FROM ${table(s)}`)).rows[0]?.[0] ?? 0)),
+    count: (spec) =>
+      withTable(spec, async (c, s) =>
+        Number((await c.execute(`SELECT count(*) FROM ${table(s)}`)).rows[0]?.[0] ?? 0),
+      ),
     clear: (spec) =>
       withTable(spec, async (c, s) => {
         await c.execute(`DELETE FROM ${table(s)}`);
@@ -228,9 +301,15 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
         const t = table(s);
         const select = "v.id, v.embedding, v.metadata";
         if (index && !search.exact && search.filter.length === 0 && s.metric !== "dot") {
-          const big = await c.execute(`SELECT count(*) FROM (SELECT 1 FROM ${t} LIMIT ${EXACT_BELOW})`);
+          const big = await c.execute(
+            `SELECT count(*) FROM (SELECT 1 FROM ${t} LIMIT ${EXACT_BELOW})`,
+          );
           if (Number(big.rows[0]?.[0]) >= EXACT_BELOW) {
-            const blob = new Uint8Array(search.vector.buffer, search.vector.byteOffset, search.vector.byteLength).slice();
+            const blob = new Uint8Array(
+              search.vector.buffer,
+              search.vector.byteOffset,
+              search.vector.byteLength,
+            ).slice();
             const rs = await c.execute({
               sql: `SELECT ${select} FROM vector_top_k('${t}_idx', vector32(?), ?) AS k JOIN ${t} AS v ON v.rowid = k.id`,
               args: [blob, search.k],
@@ -244,9 +323,21 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
       withTable(spec, async (c, s) => {
         const join = `JOIN stowage_nodes AS n ON n.graph = ? AND n.id = v.id${type === undefined ? "" : " AND n.type = ?"}`;
         const joinArgs: InValue[] = type === undefined ? [graph] : [graph, type];
-        const rows = await exactRows(c, s, search, table(s), "v.id, v.embedding, v.metadata, n.type, n.props", join, joinArgs);
+        const rows = await exactRows(
+          c,
+          s,
+          search,
+          table(s),
+          "v.id, v.embedding, v.metadata, n.type, n.props",
+          join,
+          joinArgs,
+        );
         return rank<VectorHit & { node: NodeRecord }>(s, search, rows, (row) => ({
-          node: { id: String(row[0]), type: row[3] === null ? null : String(row[3]), props: String(row[4]) },
+          node: {
+            id: String(row[0]),
+            type: row[3] === null ? null : String(row[3]),
+            props: String(row[4]),
+          },
         }));
       }),
   };

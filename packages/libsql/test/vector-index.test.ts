@@ -17,7 +17,9 @@ function random(seed: number): () => number {
 
 describe("libsql vectorIndex", () => {
   it("answers non-exact queries from the index with high recall, and exact ones exactly", async () => {
-    const store = createStore(createLibsqlDriver({ url: tempDbUrl("vi.db").url, vectorIndex: true }));
+    const store = createStore(
+      createLibsqlDriver({ url: tempDbUrl("vi.db").url, vectorIndex: true }),
+    );
     expect(store.capabilities.approximateVectors).toBe(true);
     const rnd = random(7);
     const items = Array.from({ length: EXACT_BELOW + 200 }, (_, i) => ({
@@ -32,10 +34,13 @@ describe("libsql vectorIndex", () => {
       const exact = bruteForceTopK("cosine", query, items, 10);
       const approx = await c.query(query, { k: 10 });
       expect(approx.length).toBe(10);
-      for (let i = 1; i < approx.length; i++) expect(approx[i - 1]!.score).toBeGreaterThanOrEqual(approx[i]!.score);
+      for (let i = 1; i < approx.length; i++)
+        expect(approx[i - 1]!.score).toBeGreaterThanOrEqual(approx[i]!.score);
       const ids = new Set(exact.map((h) => h.id));
       hits += approx.filter((h) => ids.has(h.id)).length;
-      expect((await c.query(query, { k: 10, exact: true })).map((h) => h.id)).toEqual(exact.map((h) => h.id));
+      expect((await c.query(query, { k: 10, exact: true })).map((h) => h.id)).toEqual(
+        exact.map((h) => h.id),
+      );
     }
     expect(hits / 100).toBeGreaterThanOrEqual(0.9);
     await store.close();

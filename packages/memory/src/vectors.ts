@@ -36,9 +36,15 @@ function copy(r: VectorRecord): VectorRecord {
   return { id: r.id, vector: new Float32Array(r.vector), metadata: r.metadata };
 }
 
-function search(c: Collection | undefined, s: VectorSearch, keep: (r: VectorRecord) => boolean, k = s.k): VectorHit[] {
+function search(
+  c: Collection | undefined,
+  s: VectorSearch,
+  keep: (r: VectorRecord) => boolean,
+  k = s.k,
+): VectorHit[] {
   if (!c) return [];
-  const filtered = (r: VectorRecord) => keep(r) && (s.filter.length === 0 || matchesFilter(JSON.parse(r.metadata), s.filter));
+  const filtered = (r: VectorRecord) =>
+    keep(r) && (s.filter.length === 0 || matchesFilter(JSON.parse(r.metadata), s.filter));
   return bruteForceTopK(c.spec.metric, s.vector, c.records.values(), k, filtered).map((h) => ({
     id: h.id,
     score: h.score,
@@ -101,9 +107,14 @@ export function createMemoryVectors(db: MemoryDatabase, assertOpen: () => void):
     },
     async list(spec, q) {
       assertOpen();
-      const ids = [...(records(spec)?.keys() ?? [])].filter((id) => q.after === undefined || compareUtf8(id, q.after) > 0);
+      const ids = [...(records(spec)?.keys() ?? [])].filter(
+        (id) => q.after === undefined || compareUtf8(id, q.after) > 0,
+      );
       const m = records(spec) as Map<string, VectorRecord>;
-      return ids.sort(compareUtf8).slice(0, q.limit).map((id) => copy(m.get(id) as VectorRecord));
+      return ids
+        .sort(compareUtf8)
+        .slice(0, q.limit)
+        .map((id) => copy(m.get(id) as VectorRecord));
     },
     async nearestNodes(spec, graph, s, type) {
       assertOpen();

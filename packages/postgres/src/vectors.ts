@@ -54,7 +54,8 @@ export function filterSql(filter: readonly FilterCondition[], params: unknown[])
     const field = `(v.metadata -> ${p(c.field)}::text)`;
     // JSON travels as text (`::text::jsonb`): postgres.js would JSON-encode a jsonb parameter again.
     if (c.op === "eq") sql += ` AND ${field} = ${p(JSON.stringify(c.value))}::text::jsonb`;
-    else if (c.op === "in") sql += ` AND ${field} IN (SELECT jsonb_array_elements(${p(JSON.stringify(c.values))}::text::jsonb))`;
+    else if (c.op === "in")
+      sql += ` AND ${field} IN (SELECT jsonb_array_elements(${p(JSON.stringify(c.values))}::text::jsonb))`;
     else if (typeof c.value === "number") {
       sql += ` AND CASE WHEN jsonb_typeof(${field}) = 'number' THEN ${field}::numeric ${RANGE_SQL[c.op]} ${p(String(c.value))}::numeric ELSE false END`;
     } else {
@@ -67,7 +68,10 @@ export function filterSql(filter: readonly FilterCondition[], params: unknown[])
 /** SQL score of `v.embedding` against the query array `$q` (norm `$n`), per core's definition. */
 function scoreSql(metric: string, q: string, n: string): { sql: string; order: "ASC" | "DESC" } {
   if (metric === "l2") {
-    return { sql: `sqrt((SELECT sum((a::float8 - b::float8) ^ 2) FROM unnest(v.embedding, ${q}::real[]) AS u(a, b)))`, order: "ASC" };
+    return {
+      sql: `sqrt((SELECT sum((a::float8 - b::float8) ^ 2) FROM unnest(v.embedding, ${q}::real[]) AS u(a, b)))`,
+      order: "ASC",
+    };
   }
   const dot = `(SELECT sum(a::float8 * b::float8) FROM unnest(v.embedding, ${q}::real[]) AS u(a, b))`;
   return { sql: metric === "dot" ? dot : `${dot} / (v.norm * ${n}::float8)`, order: "DESC" };
@@ -117,18 +121,36 @@ export function createPostgresVectors(db: Db): VectorDriver {
     return db.query(what, text, params);
   };
 
-  const rank = <T extends VectorHit>(spec: VectorCollectionSpec, search: VectorSearch, rows: Row[], extra: (row: Row) => Omit<T, keyof VectorHit>): T[] =>
+  const rank = <T extends VectorHit>(
+    spec: VectorCollectionSpec,
+    search: VectorSearch,
+    rows: Row[],
+    extra: (row: Row) => Omit<T, keyof VectorHit>,
+  ): T[] =>
     rows
       .map((row) => {
         const r = toRecord(row);
-        const hit = { id: r.id, score: vectorScore(spec.metric, search.vector, r.vector), metadata: r.metadata };
-        return { ...hit, ...(search.includeVectors ? { vector: r.vector } : {}), ...extra(row) } as T;
+        const hit = {
+          id: r.id,
+          score: vectorScore(spec.metric, search.vector, r.vector),
+          metadata: r.metadata,
+        };
+        return {
+          ...hit,
+          ...(search.includeVectors ? { vector: r.vector } : {}),
+          ...extra(row),
+        } as T;
       })
       .sort(compareHits(spec.metric))
       .slice(0, search.k);
 
   /** Nearest rows first: (id, embedding, metadata, …extra columns). `join` adds its parameters with `p`. */
-  const nearestRows = (spec: VectorCollectionSpec, search: VectorSearch, extraColumns: string, join: (p: (v: unknown) => string) => string) => {
+  const nearestRows = (
+    spec: VectorCollectionSpec,
+    search: VectorSearch,
+    extraColumns: string,
+    join: (p: (v: unknown) => string) => string,
+  ) => {
     const params: unknown[] = [];
     const p = (value: unknown) => {
       params.push(value);
@@ -158,16 +180,41 @@ export function createPostgresVectors(db: Db): VectorDriver {
         [spec.name, spec.dims, spec.metric],
       );
       // A concurrent first use may have inserted the row after this statement's snapshot.
-      const row = (rows[0] ?? (await query("create a vector collection", `SELECT dims, metric FROM ${collections} WHERE name = $1`, [spec.name]))[0]) as Row;
-      return { name: spec.name, dims: Number(row[0]), metric: String(row[1]) as VectorCollectionSpec["metric"] };
+      const row = (rows[0] ??
+        (
+          await query(
+            "create a vector collection",
+            `SELECT dims, metric FROM ${collections} WHERE name = $1`,
+            [spec.name],
+          )
+        )[0]) as Row;
+      return {
+        name: spec.name,
+        dims: Number(row[0]),
+        metric: String(row[1]) as VectorCollectionSpec["metric"],
+      };
     },
     async collections() {
-      const rows = await query("list vector collections", `SELECT name, dims, metric FROM ${collections} ORDER BY name`, []);
-      return rows.map((r) => ({ name: String(r[0]), dims: Number(r[1]), metric: String(r[2]) as VectorCollectionSpec["metric"] }));
+      const rows = await query(
+        "list vector collections",
+        `SELECT name, dims, metric FROM ${collections} ORDER BY name`,
+        [],
+      );
+      return rows.map((r) => ({
+        name: String(r[0]),
+        dims: Number(r[1]),
+        metric: String(r[2]) as VectorCollectionSpec["metric"],
+      }));
     },
     async drop(name) {
       await tables();
-      return (await db.execute("drop a vector collection", `DELETE FROM ${collections} WHERE name = $1`, [name])) > 0;
+      return (
+        (await db.execute(
+          "drop a vector collection",
+          `DELETE FROM ${collections} WHERE name = $1`,
+          [name],
+        )) > 0
+      );
     },
     async upsert(spec, records) {
       await tables();
@@ -203,15 +250,25 @@ export function createPostgresVectors(db: Db): VectorDriver {
     },
     async delete(spec, ids) {
       await tables();
-      return db.execute("delete vectors", `DELETE FROM ${vectors} WHERE collection = $1 AND id = ANY($2::text[])`, [spec.name, ids]);
+      return db.execute(
+        "delete vectors",
+        `DELETE FROM ${vectors} WHERE collection = $1 AND id = ANY($2::text[])`,
+        [spec.name, ids],
+      );
     },
     async count(spec) {
-      const rows = await query("count vectors", `SELECT count(*) FROM ${vectors} WHERE collection = $1`, [spec.name]);
+      const rows = await query(
+        "count vectors",
+        `SELECT count(*) FROM ${vectors} WHERE collection = $1`,
+        [spec.name],
+      );
       return Number(rows[0]?.[0] ?? 0);
     },
     async clear(spec) {
       await tables();
-      await db.execute("clear vectors", `DELETE FROM ${vectors} WHERE collection = $1`, [spec.name]);
+      await db.execute("clear vectors", `DELETE FROM ${vectors} WHERE collection = $1`, [
+        spec.name,
+      ]);
     },
     async list(spec, q) {
       const rows = await query(
@@ -229,7 +286,11 @@ export function createPostgresVectors(db: Db): VectorDriver {
         `JOIN ${db.t.nodes} AS n ON n.graph = ${p(graph)} AND n.id = v.id${type === undefined ? "" : ` AND n.type = ${p(type)}`}`;
       const rows = await nearestRows(spec, search, ", n.type, n.props::text", join);
       return rank<VectorHit & { node: NodeRecord }>(spec, search, rows, (row) => ({
-        node: { id: String(row[0]), type: row[3] === null ? null : String(row[3]), props: String(row[4]) },
+        node: {
+          id: String(row[0]),
+          type: row[3] === null ? null : String(row[3]),
+          props: String(row[4]),
+        },
       }));
     },
   };

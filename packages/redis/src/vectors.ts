@@ -192,7 +192,11 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
   };
   const shas = new Map<string, string>();
   /** EVALSHA with Buffer replies (vectors are binary), EVAL when the server lacks the script. */
-  const evalBuffer = (lua: string, k: readonly string[], args: readonly (string | Buffer | number)[]): Promise<unknown> =>
+  const evalBuffer = (
+    lua: string,
+    k: readonly string[],
+    args: readonly (string | Buffer | number)[],
+  ): Promise<unknown> =>
     conn.run(async (client: Redis) => {
       let sha = shas.get(lua);
       if (!sha) shas.set(lua, (sha = sha1(lua)));
@@ -212,13 +216,21 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
       p.zadd(registry, 0, spec.name);
     });
     const [dims, metric] = stored as [string, string];
-    return { name: spec.name, dims: Number(dims), metric: metric as VectorCollectionSpec["metric"] };
+    return {
+      name: spec.name,
+      dims: Number(dims),
+      metric: metric as VectorCollectionSpec["metric"],
+    };
   };
 
   const records = (flat: Buffer[]): VectorRecord[] => {
     const out: VectorRecord[] = [];
     for (let i = 0; i < flat.length; i += 3) {
-      out.push({ id: (flat[i] as Buffer).toString("utf8"), vector: bytesToFloat32(flat[i + 1] as Buffer), metadata: (flat[i + 2] as Buffer).toString("utf8") });
+      out.push({
+        id: (flat[i] as Buffer).toString("utf8"),
+        vector: bytesToFloat32(flat[i + 1] as Buffer),
+        metadata: (flat[i + 2] as Buffer).toString("utf8"),
+      });
     }
     return out;
   };
@@ -234,7 +246,8 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
       const out: VectorCollectionSpec[] = [];
       names.forEach((name, i) => {
         const [dims, metric] = defs[i] as [string | null, string | null];
-        if (dims !== null && metric !== null) out.push({ name, dims: Number(dims), metric: metric as VectorCollectionSpec["metric"] });
+        if (dims !== null && metric !== null)
+          out.push({ name, dims: Number(dims), metric: metric as VectorCollectionSpec["metric"] });
       });
       return out;
     },
@@ -255,7 +268,9 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
       // Dropped meanwhile by another store: create it again (a different definition stays an error).
       const stored = await ensure(spec);
       if (stored.dims !== spec.dims || stored.metric !== spec.metric || Number(await run()) !== 1) {
-        throw new StowageError(`vector collection "${spec.name}" changed its definition while being written`);
+        throw new StowageError(
+          `vector collection "${spec.name}" changed its definition while being written`,
+        );
       }
     },
     async get(spec, ids) {
@@ -282,7 +297,9 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
     },
     async list(spec, q) {
       const k = keys(spec.name);
-      return records((await evalBuffer(LIST, [k.ids, k.vec, k.meta], [q.after ?? "", q.limit])) as Buffer[]);
+      return records(
+        (await evalBuffer(LIST, [k.ids, k.vec, k.meta], [q.after ?? "", q.limit])) as Buffer[],
+      );
     },
     async query(spec, search) {
       const k = keys(spec.name);
@@ -301,8 +318,14 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
       )) as Buffer[];
       const hits: VectorHit[] = [];
       for (let i = 0; i < flat.length; i += 4) {
-        const hit = { id: (flat[i] as Buffer).toString("utf8"), score: Number((flat[i + 1] as Buffer).toString()), metadata: (flat[i + 2] as Buffer).toString("utf8") };
-        hits.push(search.includeVectors ? { ...hit, vector: bytesToFloat32(flat[i + 3] as Buffer) } : hit);
+        const hit = {
+          id: (flat[i] as Buffer).toString("utf8"),
+          score: Number((flat[i + 1] as Buffer).toString()),
+          metadata: (flat[i + 2] as Buffer).toString("utf8"),
+        };
+        hits.push(
+          search.includeVectors ? { ...hit, vector: bytesToFloat32(flat[i + 3] as Buffer) } : hit,
+        );
       }
       return hits;
     },

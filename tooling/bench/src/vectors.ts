@@ -8,7 +8,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { bruteForceTopK, createStore, type Driver, type Store, type VectorMetric } from "@stowage/core";
+import {
+  bruteForceTopK,
+  createStore,
+  type Driver,
+  type Store,
+  type VectorMetric,
+} from "@stowage/core";
 import { createLibsqlDriver } from "@stowage/libsql";
 import { createMemoryDriver } from "@stowage/memory";
 import { createPostgresDriver } from "@stowage/postgres";
@@ -36,8 +42,13 @@ function random(seed: number): () => number {
 }
 
 const rnd = random(42);
-const items = Array.from({ length: N }, (_, i) => ({ id: `v${i}`, vector: Float32Array.from({ length: DIMS }, () => rnd() * 2 - 1) }));
-const queries = Array.from({ length: QUERIES }, () => Float32Array.from({ length: DIMS }, () => rnd() * 2 - 1));
+const items = Array.from({ length: N }, (_, i) => ({
+  id: `v${i}`,
+  vector: Float32Array.from({ length: DIMS }, () => rnd() * 2 - 1),
+}));
+const queries = Array.from({ length: QUERIES }, () =>
+  Float32Array.from({ length: DIMS }, () => rnd() * 2 - 1),
+);
 
 function stats(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
@@ -56,11 +67,16 @@ const truth = queries.map((q) => {
 console.log(`vectors bench: ${N} x ${DIMS} ${METRIC}, ${QUERIES} queries, k=10`);
 console.log(`  brute force in JS (baseline): ${stats(baselineMs)}`);
 
-async function open(name: string): Promise<{ driver: Driver; cleanup: () => Promise<void> } | undefined> {
+async function open(
+  name: string,
+): Promise<{ driver: Driver; cleanup: () => Promise<void> } | undefined> {
   if (name === "memory") return { driver: createMemoryDriver(), cleanup: async () => {} };
   if (name === "libsql" || name === "libsql-index") {
     const dir = await mkdtemp(path.join(os.tmpdir(), "stowage-vbench-"));
-    const driver = createLibsqlDriver({ url: `file:${path.join(dir, "v.db")}`, vectorIndex: name === "libsql-index" });
+    const driver = createLibsqlDriver({
+      url: `file:${path.join(dir, "v.db")}`,
+      vectorIndex: name === "libsql-index",
+    });
     return { driver, cleanup: () => rm(dir, { recursive: true, force: true }) };
   }
   if (name === "postgres") {
@@ -79,7 +95,10 @@ async function open(name: string): Promise<{ driver: Driver; cleanup: () => Prom
   if (name === "redis") {
     const url = process.env.STOWAGE_REDIS_URL;
     if (!url) return undefined;
-    return { driver: createRedisDriver({ url, prefix: `benchvec${run}` }), cleanup: async () => {} };
+    return {
+      driver: createRedisDriver({ url, prefix: `benchvec${run}` }),
+      cleanup: async () => {},
+    };
   }
   throw new Error(`unknown driver ${name}`);
 }
@@ -106,7 +125,9 @@ for (const name of DRIVERS) {
         hits += got.filter((h) => truth[i]?.has(h.id)).length;
       }
       const label = `${name}${exact ? "" : " (approximate)"}`;
-      console.log(`  ${label}: upsert ${(upsertMs / 1000).toFixed(1)} s; query ${stats(ms)}; recall@10 ${(hits / (QUERIES * 10)).toFixed(3)}`);
+      console.log(
+        `  ${label}: upsert ${(upsertMs / 1000).toFixed(1)} s; query ${stats(ms)}; recall@10 ${(hits / (QUERIES * 10)).toFixed(3)}`,
+      );
     }
   } finally {
     await c.drop().catch(() => {});

@@ -1,7 +1,15 @@
 // vector: collections, exact search against core's brute-force reference, the portable filter
 // language, bad input, isolation, close, and graph + vector retrieval.
 
-import { bruteForceTopK, checkFilter, createStore, exportRecords, formatRecord, importRecords, parseRecord } from "@stowage/core";
+import {
+  bruteForceTopK,
+  checkFilter,
+  createStore,
+  exportRecords,
+  formatRecord,
+  importRecords,
+  parseRecord,
+} from "@stowage/core";
 import type { ExportRecord, VectorFilter, VectorMetric } from "@stowage/core";
 import { expect } from "vitest";
 import { collect, expectError } from "../assert.ts";
@@ -53,7 +61,10 @@ export const vectorCases: CaseDef[] = [
     needs,
     async run(t) {
       expect(typeof t.driver.vectors?.query).toBe("function");
-      expect(typeof t.capabilities.approximateVectors === "boolean" || t.capabilities.approximateVectors === undefined).toBe(true);
+      expect(
+        typeof t.capabilities.approximateVectors === "boolean" ||
+          t.capabilities.approximateVectors === undefined,
+      ).toBe(true);
     },
   },
   {
@@ -71,14 +82,23 @@ export const vectorCases: CaseDef[] = [
     async run(t) {
       const c = freshVectors(t, { dims: 3, metric: "l2" });
       await c.upsert([
-        { id: "a", vector: [0.1, -2.5, 1e-30], metadata: { tag: "x", n: 1, nested: { deep: [1, "two"] }, when: new Date(5) } },
+        {
+          id: "a",
+          vector: [0.1, -2.5, 1e-30],
+          metadata: { tag: "x", n: 1, nested: { deep: [1, "two"] }, when: new Date(5) },
+        },
         { id: "b 😀 {x}", vector: new Float32Array([3.4028234663852886e38, -0, 1e-45]) },
       ]);
       const [a, missing, b, again] = await c.get(["a", "nope", "b 😀 {x}", "a"]);
       expect(missing).toBeUndefined();
       expect(a?.vector).toBeInstanceOf(Float32Array);
       expect([...(a?.vector ?? [])]).toEqual([Math.fround(0.1), -2.5, Math.fround(1e-30)]);
-      expect(a?.metadata).toEqual({ tag: "x", n: 1, nested: { deep: [1, "two"] }, when: new Date(5) });
+      expect(a?.metadata).toEqual({
+        tag: "x",
+        n: 1,
+        nested: { deep: [1, "two"] },
+        when: new Date(5),
+      });
       expect([...(b?.vector ?? [])]).toEqual([3.4028234663852886e38, -0, Math.fround(1e-45)]);
       expect(Object.is(b?.vector[1], -0), "the sign of zero is kept").toBe(true);
       expect(b?.metadata).toEqual({});
@@ -115,7 +135,9 @@ export const vectorCases: CaseDef[] = [
       expect(listed).toContainEqual({ name: a.name, dims: 5, metric: "cosine" });
       expect(listed).toContainEqual({ name: b.name, dims: 7, metric: "dot" });
       const names = listed.map((c) => c.name);
-      expect(names).toEqual([...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+      expect(names).toEqual(
+        [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))),
+      );
     },
   },
   exactCase("cosine"),
@@ -132,16 +154,30 @@ export const vectorCases: CaseDef[] = [
         { id: "c", vector: [-3, 0] },
       ];
       const expected: Record<VectorMetric, [string, number][]> = {
-        cosine: [["a", 1], ["b", 0], ["c", -1]],
-        dot: [["a", 1], ["b", 0], ["c", -3]],
-        l2: [["a", 0], ["b", Math.sqrt(5)], ["c", 4]],
+        cosine: [
+          ["a", 1],
+          ["b", 0],
+          ["c", -1],
+        ],
+        dot: [
+          ["a", 1],
+          ["b", 0],
+          ["c", -3],
+        ],
+        l2: [
+          ["a", 0],
+          ["b", Math.sqrt(5)],
+          ["c", 4],
+        ],
       };
       for (const metric of ["cosine", "dot", "l2"] as const) {
         const c = freshVectors(t, { dims: 2, metric });
         await c.upsert(rows);
         const got = await c.query([1, 0], { k: 3 });
         expect(got.map((h) => h.id)).toEqual(expected[metric].map(([id]) => id));
-        got.forEach((h, i) => expect(h.score).toBeCloseTo((expected[metric][i] as [string, number])[1], 5));
+        got.forEach((h, i) => {
+          expect(h.score).toBeCloseTo((expected[metric][i] as [string, number])[1], 5);
+        });
       }
     },
   },
@@ -170,7 +206,11 @@ export const vectorCases: CaseDef[] = [
       await c.upsert(items);
       const plain = await c.query(items[0]?.vector as Float32Array, { k: 3 });
       expect(plain.every((h) => h.vector === undefined)).toBe(true);
-      const withVectors = await c.query(items[0]?.vector as Float32Array, { k: 20, includeVectors: true, exact: true });
+      const withVectors = await c.query(items[0]?.vector as Float32Array, {
+        k: 20,
+        includeVectors: true,
+        exact: true,
+      });
       const byId = new Map(items.map((i) => [i.id, i]));
       for (const h of withVectors) {
         expect(h.vector).toBeInstanceOf(Float32Array);
@@ -201,7 +241,10 @@ export const vectorCases: CaseDef[] = [
     { group: { $eq: "é" }, even: true },
     { group: "nobody" },
   ]),
-  filterCase("filter-in", "$in over scalars", [{ group: { $in: ["beta", "é", "zzz"] } }, { rank: { $in: [0, 16, 99] } }]),
+  filterCase("filter-in", "$in over scalars", [
+    { group: { $in: ["beta", "é", "zzz"] } },
+    { rank: { $in: [0, 16, 99] } },
+  ]),
   filterCase("filter-range", "$gt/$gte/$lt/$lte on numbers and strings (byte order)", [
     { rank: { $gt: 10 } },
     { rank: { $gte: 3, $lt: 7 } },
@@ -229,7 +272,8 @@ export const vectorCases: CaseDef[] = [
         { id: "obj", vector: [2, 1], metadata: { f: { a: 1 } } },
         { id: "float", vector: [3, 1], metadata: { f: 1.5 } },
       ]);
-      const ids = async (filter: VectorFilter) => (await c.query([0, 0], { k: 10, filter })).map((h) => h.id).sort();
+      const ids = async (filter: VectorFilter) =>
+        (await c.query([0, 0], { k: 10, filter })).map((h) => h.id).sort();
       expect(await ids({ f: 1 })).toEqual(["num"]);
       expect(await ids({ f: "1" })).toEqual(["str"]);
       expect(await ids({ f: true })).toEqual(["bool"]);
@@ -262,7 +306,11 @@ export const vectorCases: CaseDef[] = [
         "f = 1",
       ];
       for (const filter of bad) {
-        await expectError(() => c.query([0, 0], { k: 1, filter: filter as VectorFilter }), "VALIDATION", "INVALID_OPTION");
+        await expectError(
+          () => c.query([0, 0], { k: 1, filter: filter as VectorFilter }),
+          "VALIDATION",
+          "INVALID_OPTION",
+        );
       }
     },
   },
@@ -273,8 +321,20 @@ export const vectorCases: CaseDef[] = [
     async run(t) {
       const c = freshVectors(t, { dims: 3, metric: "l2" });
       await c.upsert([{ id: "ok", vector: [1, 2, 3] }]);
-      await expectError(() => c.upsert([{ id: "a", vector: [1, 2, 3] }, { id: "b", vector: [1, 2] }]), "VALIDATION", "INVALID_VALUE");
-      await expectError(() => c.upsert([{ id: "c", vector: [1, 2, 3, 4] }]), "VALIDATION", "INVALID_VALUE");
+      await expectError(
+        () =>
+          c.upsert([
+            { id: "a", vector: [1, 2, 3] },
+            { id: "b", vector: [1, 2] },
+          ]),
+        "VALIDATION",
+        "INVALID_VALUE",
+      );
+      await expectError(
+        () => c.upsert([{ id: "c", vector: [1, 2, 3, 4] }]),
+        "VALIDATION",
+        "INVALID_VALUE",
+      );
       await expectError(() => c.query([1, 2], { k: 1 }), "VALIDATION", "INVALID_VALUE");
       expect(await c.count()).toBe(1);
       expect(await c.get(["a"])).toEqual([undefined]);
@@ -282,34 +342,65 @@ export const vectorCases: CaseDef[] = [
   },
   {
     id: "definition-fixed",
-    title: "vector collection reopened with other dims or metric is a ValidationError (on other stores too)",
+    title:
+      "vector collection reopened with other dims or metric is a ValidationError (on other stores too)",
     needs,
     async run(t) {
       const c = freshVectors(t, { dims: 3, metric: "cosine" });
       await c.upsert([{ id: "a", vector: [1, 2, 3] }]);
-      await expectError(() => t.store.vectors(c.name, { dims: 4, metric: "cosine" }).count(), "VALIDATION", "INVALID_OPTION");
-      await expectError(() => t.store.vectors(c.name, { dims: 3, metric: "l2" }).query([1, 1, 1], { k: 1 }), "VALIDATION");
+      await expectError(
+        () => t.store.vectors(c.name, { dims: 4, metric: "cosine" }).count(),
+        "VALIDATION",
+        "INVALID_OPTION",
+      );
+      await expectError(
+        () => t.store.vectors(c.name, { dims: 3, metric: "l2" }).query([1, 1, 1], { k: 1 }),
+        "VALIDATION",
+      );
       const other = await t.openStore();
-      await expectError(() => other.vectors(c.name, { dims: 2, metric: "cosine" }).upsert([{ id: "b", vector: [1, 1] }]), "VALIDATION");
-      expect(await other.vectors(c.name, { dims: 3, metric: "cosine" }).count()).toBe(t.capabilities.shared ? 1 : 0);
+      await expectError(
+        () =>
+          other
+            .vectors(c.name, { dims: 2, metric: "cosine" })
+            .upsert([{ id: "b", vector: [1, 1] }]),
+        "VALIDATION",
+      );
+      expect(await other.vectors(c.name, { dims: 3, metric: "cosine" }).count()).toBe(
+        t.capabilities.shared ? 1 : 0,
+      );
       expect(await c.count()).toBe(1);
     },
   },
   {
     id: "non-finite",
-    title: "vector NaN, Infinity, float32 overflow and non-numbers are ValidationErrors; the batch writes nothing",
+    title:
+      "vector NaN, Infinity, float32 overflow and non-numbers are ValidationErrors; the batch writes nothing",
     needs,
     async run(t) {
       const c = freshVectors(t, { dims: 2, metric: "dot" });
-      for (const bad of [[Number.NaN, 1], [1, Number.POSITIVE_INFINITY], [Number.NEGATIVE_INFINITY, 0], [1e39, 0], ["1", 2], [null, 2]]) {
+      for (const bad of [
+        [Number.NaN, 1],
+        [1, Number.POSITIVE_INFINITY],
+        [Number.NEGATIVE_INFINITY, 0],
+        [1e39, 0],
+        ["1", 2],
+        [null, 2],
+      ]) {
         await expectError(
-          () => c.upsert([{ id: "good", vector: [1, 1] }, { id: "bad", vector: bad as number[] }]),
+          () =>
+            c.upsert([
+              { id: "good", vector: [1, 1] },
+              { id: "bad", vector: bad as number[] },
+            ]),
           "VALIDATION",
           "INVALID_VALUE",
         );
         await expectError(() => c.query(bad as number[], { k: 1 }), "VALIDATION", "INVALID_VALUE");
       }
-      await expectError(() => c.upsert([{ id: "x", vector: "1,2" as unknown as number[] }]), "VALIDATION");
+      await expectError(
+        () => c.upsert([{ id: "x", vector: "1,2" as unknown as number[] }]),
+        "VALIDATION",
+      );
       expect(await c.count()).toBe(0);
     },
   },
@@ -319,7 +410,11 @@ export const vectorCases: CaseDef[] = [
     needs,
     async run(t) {
       const cos = freshVectors(t, { dims: 2, metric: "cosine" });
-      await expectError(() => cos.upsert([{ id: "z", vector: [0, 0] }]), "VALIDATION", "INVALID_VALUE");
+      await expectError(
+        () => cos.upsert([{ id: "z", vector: [0, 0] }]),
+        "VALIDATION",
+        "INVALID_VALUE",
+      );
       await expectError(() => cos.query([0, -0], { k: 1 }), "VALIDATION", "INVALID_VALUE");
       const l2 = freshVectors(t, { dims: 2, metric: "l2" });
       await l2.upsert([{ id: "z", vector: [0, 0] }]);
@@ -333,15 +428,34 @@ export const vectorCases: CaseDef[] = [
     async run(t) {
       const s = t.store;
       const name = t.freshName("kv");
-      for (const options of [{ dims: 3, metric: "hamming" }, { dims: 0, metric: "l2" }, { dims: 1.5, metric: "l2" }, { dims: 5000, metric: "l2" }, { metric: "l2" }, null]) {
+      for (const options of [
+        { dims: 3, metric: "hamming" },
+        { dims: 0, metric: "l2" },
+        { dims: 1.5, metric: "l2" },
+        { dims: 5000, metric: "l2" },
+        { metric: "l2" },
+        null,
+      ]) {
         await expectError(() => s.vectors(name, options as never), "VALIDATION", "INVALID_OPTION");
       }
-      await expectError(() => s.vectors("bad name!", { dims: 2, metric: "l2" }), "VALIDATION", "INVALID_NAME");
+      await expectError(
+        () => s.vectors("bad name!", { dims: 2, metric: "l2" }),
+        "VALIDATION",
+        "INVALID_NAME",
+      );
       const c = freshVectors(t, { dims: 2, metric: "l2" });
       for (const k of [0, -1, 1001, 1.5, Number.NaN, "3", undefined]) {
-        await expectError(() => c.query([1, 1], { k: k as number }), "VALIDATION", "INVALID_OPTION");
+        await expectError(
+          () => c.query([1, 1], { k: k as number }),
+          "VALIDATION",
+          "INVALID_OPTION",
+        );
       }
-      await expectError(() => c.query([1, 1], { k: 1, exact: "yes" as unknown as boolean }), "VALIDATION", "INVALID_OPTION");
+      await expectError(
+        () => c.query([1, 1], { k: 1, exact: "yes" as unknown as boolean }),
+        "VALIDATION",
+        "INVALID_OPTION",
+      );
       await expectError(() => c.upsert([{ id: "", vector: [1, 1] }]), "VALIDATION", "INVALID_KEY");
       expect((await s.vectorCollections()).some((x) => x.name === name)).toBe(false);
     },
@@ -353,8 +467,23 @@ export const vectorCases: CaseDef[] = [
     async run(t) {
       const c = freshVectors(t, { dims: 2, metric: "l2" });
       await c.upsert([{ id: "keep", vector: [1, 1], metadata: { v: 1 } }]);
-      await expectError(() => c.upsert([{ id: "keep", vector: [2, 2] }, { id: "n", vector: [0, 0] }, { id: "n", vector: [0, 1] }]), "VALIDATION");
-      await expectError(() => c.upsert([{ id: "keep", vector: [2, 2] }, { id: "f", vector: [0, 0], metadata: { f: () => 1 } }]), "VALIDATION");
+      await expectError(
+        () =>
+          c.upsert([
+            { id: "keep", vector: [2, 2] },
+            { id: "n", vector: [0, 0] },
+            { id: "n", vector: [0, 1] },
+          ]),
+        "VALIDATION",
+      );
+      await expectError(
+        () =>
+          c.upsert([
+            { id: "keep", vector: [2, 2] },
+            { id: "f", vector: [0, 0], metadata: { f: () => 1 } },
+          ]),
+        "VALIDATION",
+      );
       const [keep] = await c.get(["keep"]);
       expect([...(keep?.vector ?? [])]).toEqual([1, 1]);
       expect(await c.count()).toBe(1);
@@ -365,7 +494,8 @@ export const vectorCases: CaseDef[] = [
   },
   {
     id: "delete",
-    title: "vector delete removes the ids (counting those that existed); queries no longer see them",
+    title:
+      "vector delete removes the ids (counting those that existed); queries no longer see them",
     needs,
     async run(t) {
       const c = freshVectors<Meta>(t, { dims: 4, metric: "cosine" });
@@ -377,7 +507,13 @@ export const vectorCases: CaseDef[] = [
       expect(await c.count()).toBe(20);
       expect((await c.get(gone)).every((x) => x === undefined)).toBe(true);
       const query = items[0]?.vector as Float32Array;
-      expectTopK(await c.query(query, { k: 30, exact: true }), "cosine", query, items.slice(10), 30);
+      expectTopK(
+        await c.query(query, { k: 30, exact: true }),
+        "cosine",
+        query,
+        items.slice(10),
+        30,
+      );
     },
   },
   {
@@ -393,8 +529,15 @@ export const vectorCases: CaseDef[] = [
       expect(await a.count()).toBe(0);
       expect(await a.query([1, 2], { k: 1 })).toEqual([]);
       expect(await b.count()).toBe(1);
-      expect(await t.store.vectorCollections()).toContainEqual({ name: a.name, dims: 2, metric: "l2" });
-      await expectError(() => t.store.vectors(a.name, { dims: 3, metric: "l2" }).count(), "VALIDATION");
+      expect(await t.store.vectorCollections()).toContainEqual({
+        name: a.name,
+        dims: 2,
+        metric: "l2",
+      });
+      await expectError(
+        () => t.store.vectors(a.name, { dims: 3, metric: "l2" }).count(),
+        "VALIDATION",
+      );
     },
   },
   {
@@ -407,9 +550,14 @@ export const vectorCases: CaseDef[] = [
       const kv = t.store.kv(t.track("kv", a.name));
       await kv.set("x", "kv value");
       await a.upsert([{ id: "x", vector: [1, 0], metadata: { from: "a" } }]);
-      await b.upsert([{ id: "x", vector: [0, 1], metadata: { from: "b" } }, { id: "y", vector: [1, 1] }]);
+      await b.upsert([
+        { id: "x", vector: [0, 1], metadata: { from: "b" } },
+        { id: "y", vector: [1, 1] },
+      ]);
       expect(await a.count()).toBe(1);
-      expect((await a.query([1, 1], { k: 5 })).map((h) => [h.id, h.metadata])).toEqual([["x", { from: "a" }]]);
+      expect((await a.query([1, 1], { k: 5 })).map((h) => [h.id, h.metadata])).toEqual([
+        ["x", { from: "a" }],
+      ]);
       expect((await b.get(["x"]))[0]?.metadata).toEqual({ from: "b" });
       await b.clear();
       expect(await a.count()).toBe(1);
@@ -459,14 +607,17 @@ export const vectorCases: CaseDef[] = [
       const c = freshVectors(t, { dims: 2, metric: "l2" });
       await c.upsert([{ id: "x", vector: [1, 2], metadata: { n: 1 } }]);
       const other = (await t.openStore()).vectors(c.name, { dims: 2, metric: "l2" });
-      expect(await other.query([1, 2], { k: 1, exact: true })).toEqual([{ id: "x", score: 0, metadata: { n: 1 } }]);
+      expect(await other.query([1, 2], { k: 1, exact: true })).toEqual([
+        { id: "x", score: 0, metadata: { n: 1 } },
+      ]);
       await other.delete(["x"]);
       expect(await c.count()).toBe(0);
     },
   },
   {
     id: "graph-nearest",
-    title: "vector graph.nearest returns the k nearest vectors that are nodes (of a type), with the nodes",
+    title:
+      "vector graph.nearest returns the k nearest vectors that are nodes (of a type), with the nodes",
     needs: ["vectors", "graph"],
     async run(t) {
       const g = t.graph();
@@ -474,15 +625,39 @@ export const vectorCases: CaseDef[] = [
       const items = randomItems(60, 6, 31);
       await c.upsert(items);
       // Nodes for two thirds of the ids; every other one of type "doc".
-      const nodes = items.filter((_, i) => i % 3 !== 0).map((item, i) => ({ id: item.id, type: i % 2 === 0 ? "doc" : "entity", props: { n: i } }));
+      const nodes = items
+        .filter((_, i) => i % 3 !== 0)
+        .map((item, i) => ({ id: item.id, type: i % 2 === 0 ? "doc" : "entity", props: { n: i } }));
       await g.upsertNodes(nodes);
       const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
       const query = randomVectors(1, 6, 32)[0] as Float32Array;
       const all = await g.nearest(query, { k: 8, collection: c });
-      expectTopK(all, "cosine", query, items.filter((i) => typeOf.has(i.id)), 8);
-      expect(all[0]?.node).toEqual({ id: all[0]?.id, type: typeOf.get(all[0]?.id as string), props: expect.any(Object) });
-      const docs = await g.nearest(query, { k: 5, collection: c, type: "doc", filter: { even: true } });
-      expectTopK(docs, "cosine", query, items.filter((i) => typeOf.get(i.id) === "doc"), 5, checkFilter({ even: true }));
+      expectTopK(
+        all,
+        "cosine",
+        query,
+        items.filter((i) => typeOf.has(i.id)),
+        8,
+      );
+      expect(all[0]?.node).toEqual({
+        id: all[0]?.id,
+        type: typeOf.get(all[0]?.id as string),
+        props: expect.any(Object),
+      });
+      const docs = await g.nearest(query, {
+        k: 5,
+        collection: c,
+        type: "doc",
+        filter: { even: true },
+      });
+      expectTopK(
+        docs,
+        "cosine",
+        query,
+        items.filter((i) => typeOf.get(i.id) === "doc"),
+        5,
+        checkFilter({ even: true }),
+      );
       expect(docs.every((d) => d.node.type === "doc")).toBe(true);
       expect(await g.nearest(query, { k: 3, collection: c, type: "none" })).toEqual([]);
     },
@@ -505,15 +680,21 @@ export const vectorCases: CaseDef[] = [
         { from: "c", type: "rel", to: "z" },
         { from: "b", type: "rel", to: "w" },
       ]);
-      const result = await g.traverseFromNearest([0, 0], { nearest: { k: 2, collection: c }, maxDepth: 1 });
+      const result = await g.traverseFromNearest([0, 0], {
+        nearest: { k: 2, collection: c },
+        maxDepth: 1,
+      });
       expect(result.seeds.map((s) => s.id)).toEqual(["a", "c"]);
       const plain = await g.traverse(["a", "c"], { maxDepth: 1 });
-      expect({ nodes: result.nodes, edges: result.edges, truncated: result.truncated }).toEqual(plain);
+      expect({ nodes: result.nodes, edges: result.edges, truncated: result.truncated }).toEqual(
+        plain,
+      );
     },
   },
   {
     id: "recall",
-    title: "vector approximate search reaches recall@10 >= 0.95 against exact on 10k x 384 random vectors",
+    title:
+      "vector approximate search reaches recall@10 >= 0.95 against exact on 10k x 384 random vectors",
     needs: ["vectors", "approximateVectors"],
     timeoutMs: 600_000,
     async run(t) {
@@ -533,14 +714,17 @@ export const vectorCases: CaseDef[] = [
   },
   {
     id: "transfer",
-    title: "vector export/import round-trips a collection exactly (float32 bits, metadata) through text lines",
+    title:
+      "vector export/import round-trips a collection exactly (float32 bits, metadata) through text lines",
     needs,
     async run(t) {
       const c = freshVectors<Meta>(t, { dims: 5, metric: "dot" });
       const items = randomItems(1200, 5, 77);
       await c.upsert(items);
       await c.upsert([{ id: "odd", vector: [-0, 1e-45, 3.4028234663852886e38, -1.5, 0.1] }]);
-      const records = await collect(exportRecords(t.store, { namespaces: [], graphs: [], vectors: [c.name] }));
+      const records = await collect(
+        exportRecords(t.store, { namespaces: [], graphs: [], vectors: [c.name] }),
+      );
       expect(records[0]).toMatchObject({ kind: "header", version: 2 });
       expect(records.filter((r) => r.kind === "vector").length).toBe(1201);
       const target = freshVectors<Meta>(t, { dims: 5, metric: "dot" });
@@ -549,12 +733,19 @@ export const vectorCases: CaseDef[] = [
         if (r.kind === "vector") return { ...r, collection: target.name };
         return r;
       });
-      const { records: written } = await importRecords(t.store, moved.map((r) => parseRecord(formatRecord(r))), { batchSize: 500 });
+      const { records: written } = await importRecords(
+        t.store,
+        moved.map((r) => parseRecord(formatRecord(r))),
+        { batchSize: 500 },
+      );
       expect(written).toBe(1202);
       const ids = [...items.map((i) => i.id), "odd"];
       const [before, after] = [await c.get(ids), await target.get(ids)];
-      const bits = (v: Float32Array | undefined) => v && Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex");
-      expect(after.map((r) => [r?.id, bits(r?.vector), r?.metadata])).toEqual(before.map((r) => [r?.id, bits(r?.vector), r?.metadata]));
+      const bits = (v: Float32Array | undefined) =>
+        v && Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex");
+      expect(after.map((r) => [r?.id, bits(r?.vector), r?.metadata])).toEqual(
+        before.map((r) => [r?.id, bits(r?.vector), r?.metadata]),
+      );
       const wrong = moved.map((r) => (r.kind === "vcollection" ? { ...r, dims: 6 } : r));
       await expectError(() => importRecords(t.store, wrong), "VALIDATION");
     },
@@ -569,7 +760,10 @@ export const vectorCases: CaseDef[] = [
       await c.upsert([{ id: "x", vector: [1, 2] }]);
       const again = store.vectors(c.name, { dims: 2, metric: "l2" });
       expect(await again.count()).toBe(1);
-      await expectError(() => store.vectors(c.name, { dims: 2, metric: "dot" }).count(), "VALIDATION");
+      await expectError(
+        () => store.vectors(c.name, { dims: 2, metric: "dot" }).count(),
+        "VALIDATION",
+      );
     },
   },
 ];
