@@ -18,6 +18,7 @@ export {
   compareHits,
   float32ToBytes,
   matchesFilter,
+  rankRecords,
   toFloat32,
   vectorScore,
   MAX_FILTER_CONDITIONS,

@@ -307,6 +307,26 @@ export function bruteForceTopK<T extends { id: string; vector: Float32Array }>(
   return top;
 }
 
+/**
+ * Re-ranks candidate records a driver fetched (e.g. k + a margin, ordered by its own float32
+ * distance) by `vectorScore`: nearest first, at most k, each with `score`, its vector only when
+ * `includeVectors`, and every other field of the record kept (e.g. a joined node).
+ */
+export function rankRecords<R extends { id: string; vector: Float32Array; metadata: string }>(
+  metric: VectorMetric,
+  search: { readonly vector: Float32Array; readonly k: number; readonly includeVectors: boolean },
+  records: readonly R[],
+): Array<Omit<R, "vector"> & { score: number; vector?: Float32Array }> {
+  return records
+    .map((r) => {
+      const { vector, ...rest } = r;
+      const hit = { ...rest, score: vectorScore(metric, search.vector, vector) };
+      return search.includeVectors ? { ...hit, vector } : hit;
+    })
+    .sort(compareHits(metric))
+    .slice(0, search.k);
+}
+
 /** Float32 components as little-endian bytes (how export files and SQL blobs carry vectors). */
 export function float32ToBytes(vector: Float32Array): Uint8Array {
   const out = new Uint8Array(vector.length * 4);

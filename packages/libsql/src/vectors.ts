@@ -7,16 +7,14 @@
 import type { Client, InStatement, InValue, Row } from "@libsql/client";
 import {
   bytesToFloat32,
-  compareHits,
   type FilterCondition,
   type FilterScalar,
   type NodeRecord,
   type VectorCollectionSpec,
   type VectorDriver,
-  type VectorHit,
   type VectorRecord,
   type VectorSearch,
-  vectorScore,
+  rankRecords,
 } from "@stowage/core";
 import type { Connection } from "./driver.ts";
 
@@ -53,6 +51,15 @@ function distanceFn(metric: string): string | undefined {
 /** Float32 bytes as hex: exact to the bit (-0 included), unlike decimal text. */
 function vectorHex(v: Float32Array): string {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex");
+}
+
+/** The node columns (type, props) after (id, embedding, metadata). */
+function nodeOf(row: Row): NodeRecord {
+  return {
+    id: String(row[0]),
+    type: row[3] === null ? null : String(row[3]),
+    props: String(row[4]),
+  };
 }
 
 function toRecord(row: Row): VectorRecord {
@@ -97,26 +104,6 @@ export function filterSql(
     sql += ` AND EXISTS (SELECT 1 FROM json_each(${alias}.metadata) AS j WHERE j.key = ? AND (${pred}))`;
   }
   return sql;
-}
-
-/** Scores rows (id, embedding, metadata, …) with core's scoring, nearest first, at most k. */
-function rank<T extends VectorHit>(
-  spec: VectorCollectionSpec,
-  s: VectorSearch,
-  rows: Row[],
-  extra: (row: Row) => Omit<T, keyof VectorHit>,
-): T[] {
-  const hits = rows.map((row) => {
-    const r = toRecord(row);
-    return {
-      id: r.id,
-      score: vectorScore(spec.metric, s.vector, r.vector),
-      metadata: r.metadata,
-      ...(s.includeVectors ? { vector: r.vector } : {}),
-      ...extra(row),
-    } as T;
-  });
-  return hits.sort(compareHits(spec.metric)).slice(0, s.k);
 }
 
 /**
@@ -314,10 +301,14 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
               sql: `SELECT ${select} FROM vector_top_k('${t}_idx', vector32(?), ?) AS k JOIN ${t} AS v ON v.rowid = k.id`,
               args: [blob, search.k],
             });
-            return rank(s, search, rs.rows, () => ({}));
+            return rankRecords(s.metric, search, rs.rows.map(toRecord));
           }
         }
-        return rank(s, search, await exactRows(c, s, search, t, select, "", []), () => ({}));
+        return rankRecords(
+          s.metric,
+          search,
+          (await exactRows(c, s, search, t, select, "", [])).map(toRecord),
+        );
       }),
     nearestNodes: (spec, graph, search, type) =>
       withTable(spec, async (c, s) => {
@@ -332,13 +323,8 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
           join,
           joinArgs,
         );
-        return rank<VectorHit & { node: NodeRecord }>(s, search, rows, (row) => ({
-          node: {
-            id: String(row[0]),
-            type: row[3] === null ? null : String(row[3]),
-            props: String(row[4]),
-          },
-        }));
+        const withNodes = rows.map((row) => ({ ...toRecord(row), node: nodeOf(row) }));
+        return rankRecords(s.metric, search, withNodes);
       }),
   };
 }

@@ -5,15 +5,13 @@
 // The two tables are created on first use of a vector method, under an advisory lock.
 
 import {
-  compareHits,
   type FilterCondition,
   type NodeRecord,
   type VectorCollectionSpec,
   type VectorDriver,
-  type VectorHit,
   type VectorRecord,
   type VectorSearch,
-  vectorScore,
+  rankRecords,
 } from "@stowage/core";
 import type { Db, Row } from "./driver.ts";
 
@@ -35,6 +33,15 @@ function norm(v: Float32Array): number {
 
 function toVector(value: unknown): Float32Array {
   return Float32Array.from(value as ArrayLike<number | string>, Number);
+}
+
+/** The node columns (type, props) after (id, embedding, metadata). */
+function nodeOf(row: Row): NodeRecord {
+  return {
+    id: String(row[0]),
+    type: row[3] === null ? null : String(row[3]),
+    props: String(row[4]),
+  };
 }
 
 function toRecord(row: Row): VectorRecord {
@@ -120,29 +127,6 @@ export function createPostgresVectors(db: Db): VectorDriver {
     await tables();
     return db.query(what, text, params);
   };
-
-  const rank = <T extends VectorHit>(
-    spec: VectorCollectionSpec,
-    search: VectorSearch,
-    rows: Row[],
-    extra: (row: Row) => Omit<T, keyof VectorHit>,
-  ): T[] =>
-    rows
-      .map((row) => {
-        const r = toRecord(row);
-        const hit = {
-          id: r.id,
-          score: vectorScore(spec.metric, search.vector, r.vector),
-          metadata: r.metadata,
-        };
-        return {
-          ...hit,
-          ...(search.includeVectors ? { vector: r.vector } : {}),
-          ...extra(row),
-        } as T;
-      })
-      .sort(compareHits(spec.metric))
-      .slice(0, search.k);
 
   /** Nearest rows first: (id, embedding, metadata, …extra columns). `join` adds its parameters with `p`. */
   const nearestRows = (
@@ -279,19 +263,18 @@ export function createPostgresVectors(db: Db): VectorDriver {
       return rows.map(toRecord);
     },
     async query(spec, search) {
-      return rank(spec, search, await nearestRows(spec, search, "", () => ""), () => ({}));
+      return rankRecords(
+        spec.metric,
+        search,
+        (await nearestRows(spec, search, "", () => "")).map(toRecord),
+      );
     },
     async nearestNodes(spec, graph, search, type) {
       const join = (p: (v: unknown) => string) =>
         `JOIN ${db.t.nodes} AS n ON n.graph = ${p(graph)} AND n.id = v.id${type === undefined ? "" : ` AND n.type = ${p(type)}`}`;
       const rows = await nearestRows(spec, search, ", n.type, n.props::text", join);
-      return rank<VectorHit & { node: NodeRecord }>(spec, search, rows, (row) => ({
-        node: {
-          id: String(row[0]),
-          type: row[3] === null ? null : String(row[3]),
-          props: String(row[4]),
-        },
-      }));
+      const withNodes = rows.map((row) => ({ ...toRecord(row), node: nodeOf(row) }));
+      return rankRecords(spec.metric, search, withNodes);
     },
   };
 }
