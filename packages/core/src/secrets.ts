@@ -75,7 +75,9 @@ function scrub(value: unknown, seen: Map<object, unknown>, depth: number): unkno
   if (depth > MAX_CAUSE_DEPTH) return undefined;
   if (Array.isArray(value)) return undefined;
   const isError = value instanceof Error;
-  const copy: Record<string, unknown> = Object.create(isError ? Object.getPrototypeOf(value) : Object.prototype);
+  const copy: Record<string, unknown> = Object.create(
+    isError ? Object.getPrototypeOf(value) : Object.prototype,
+  );
   seen.set(value, copy);
   scrubbed.add(copy);
   for (const key of Object.getOwnPropertyNames(value)) {
@@ -88,7 +90,8 @@ function scrub(value: unknown, seen: Map<object, unknown>, depth: number): unkno
     }
     let clean: unknown;
     if (key === "cause") clean = scrub(field, seen, depth + 1);
-    else if (key === "errors" && Array.isArray(field)) clean = field.map((e) => scrub(e, seen, depth + 1));
+    else if (key === "errors" && Array.isArray(field))
+      clean = field.map((e) => scrub(e, seen, depth + 1));
     else if (key === "command" && field !== null && typeof field === "object") {
       const name = (field as { name?: unknown }).name;
       clean = typeof name === "string" ? { name } : undefined;
@@ -96,12 +99,22 @@ function scrub(value: unknown, seen: Map<object, unknown>, depth: number): unkno
     else clean = scrub(field, seen, depth + 1);
     if (clean === undefined && field !== undefined) continue;
     const enumerable = Object.getOwnPropertyDescriptor(value, key)?.enumerable ?? false;
-    Object.defineProperty(copy, key, { value: clean, enumerable, writable: true, configurable: true });
+    Object.defineProperty(copy, key, {
+      value: clean,
+      enumerable,
+      writable: true,
+      configurable: true,
+    });
   }
   // An error whose stack was never read has none of its own on some engines: give the copy one.
   if (isError && !Object.hasOwn(copy, "stack")) {
     const stack = (value as Error).stack;
-    if (typeof stack === "string") Object.defineProperty(copy, "stack", { value: redactSecrets(stack), writable: true, configurable: true });
+    if (typeof stack === "string")
+      Object.defineProperty(copy, "stack", {
+        value: redactSecrets(stack),
+        writable: true,
+        configurable: true,
+      });
   }
   return copy;
 }

@@ -2,7 +2,6 @@
 // scrubber, a driver whose every method throws raw errors full of secrets, and every failure path
 // of core's openStore (each driver package tests its own in its errors.test.ts).
 import { inspect } from "node:util";
-import { errorRenderings } from "@stowage/conformance";
 import { createMemoryDriver } from "@stowage/memory";
 import { describe, expect, it } from "vitest";
 import {
@@ -22,6 +21,20 @@ import {
 
 const SECRET = "hunter2-Secret-Value";
 
+/** What a logger may print: inspect to any depth (hidden fields too), JSON, String, each cause. */
+function errorRenderings(error: unknown): string[] {
+  const out = [inspect(error, { depth: Infinity, showHidden: true }), JSON.stringify(error) ?? ""];
+  for (let e = error, i = 0; e !== null && e !== undefined && i < 20; i++) {
+    out.push(
+      String(e),
+      String((e as Error).stack),
+      inspect(e, { depth: Infinity, showHidden: true }),
+    );
+    e = typeof e === "object" ? (e as { cause?: unknown }).cause : undefined;
+  }
+  return out;
+}
+
 function expectHidden(error: unknown, secret = SECRET): void {
   for (const text of errorRenderings(error)) expect(text).not.toContain(secret);
 }
@@ -38,8 +51,14 @@ function replyError(): Error {
 
 /** postgres.js: the query and its parameters, hidden unless `debug`. */
 function postgresError(): Error {
-  const error = Object.assign(new Error("password authentication failed for user \"app\""), { code: "28P01", severity: "FATAL" });
-  Object.defineProperty(error, "query", { value: `ALTER ROLE app PASSWORD '${SECRET}'`, enumerable: false });
+  const error = Object.assign(new Error('password authentication failed for user "app"'), {
+    code: "28P01",
+    severity: "FATAL",
+  });
+  Object.defineProperty(error, "query", {
+    value: `ALTER ROLE app PASSWORD '${SECRET}'`,
+    enumerable: false,
+  });
   Object.defineProperty(error, "parameters", { value: [SECRET], enumerable: false });
   return error;
 }
@@ -67,27 +86,41 @@ describe("the secret scrubber", () => {
 
   it("redacts URL passwords, key=value secrets and registered secrets in messages, stacks and every cause", () => {
     registerSecret("plain-registered-pw");
-    const deep = new Error("connect to postgres://app:url-pw-123@db:5432/x failed; password=kv-pw-456");
+    const deep = new Error(
+      "connect to postgres://app:url-pw-123@db:5432/x failed; password=kv-pw-456",
+    );
     const middle = new TypeError("plain-registered-pw was refused", { cause: deep });
     const error = new UnavailableError("outer redis://:url-pw-123@h", { cause: middle });
-    for (const secret of ["url-pw-123", "kv-pw-456", "plain-registered-pw"]) expectHidden(error, secret);
-    expect(((error.cause as Error).cause as Error).message).toContain("postgres://app:***@db:5432/x");
+    for (const secret of ["url-pw-123", "kv-pw-456", "plain-registered-pw"])
+      expectHidden(error, secret);
+    expect(((error.cause as Error).cause as Error).message).toContain(
+      "postgres://app:***@db:5432/x",
+    );
   });
 
   it("drops Node's URL error input (the whole URL), keeps AggregateError members, survives cycles", () => {
-    const urlError = Object.assign(new TypeError("Invalid URL"), { code: "ERR_INVALID_URL", input: `redis://:${SECRET}@:99999` });
+    const urlError = Object.assign(new TypeError("Invalid URL"), {
+      code: "ERR_INVALID_URL",
+      input: `redis://:${SECRET}@:99999`,
+    });
     const aggregate = new AggregateError([urlError, replyError()], "all failed");
     const cyclic: Error & { cause?: unknown } = new Error("cyclic");
     cyclic.cause = cyclic;
     const error = new StowageError("failed", { cause: aggregate });
     expectHidden(error);
     expect((error.cause as AggregateError).errors).toHaveLength(2);
-    expect(((error.cause as AggregateError).errors[0] as { code?: string }).code).toBe("ERR_INVALID_URL");
-    expect(() => inspect(new StowageError("c", { cause: cyclic }), { depth: Infinity })).not.toThrow();
+    expect(((error.cause as AggregateError).errors[0] as { code?: string }).code).toBe(
+      "ERR_INVALID_URL",
+    );
+    expect(() =>
+      inspect(new StowageError("c", { cause: cyclic }), { depth: Infinity }),
+    ).not.toThrow();
   });
 
   it("scrubs thrown values that are not errors", () => {
-    const error = new StowageError("failed", { cause: { message: "x", password: SECRET, nested: { token: SECRET } } });
+    const error = new StowageError("failed", {
+      cause: { message: "x", password: SECRET, nested: { token: SECRET } },
+    });
     expectHidden(error);
     expectHidden(new StowageError("failed", { cause: `auth with redis://u:${SECRET}@h` }));
   });
@@ -103,11 +136,26 @@ describe("the secret scrubber", () => {
 function hostileDriver(): Driver {
   const inner = createMemoryDriver();
   const fail = async () => {
-    throw Object.assign(new TypeError(`socket closed (redis://u:${SECRET}@h)`), { command: { name: "auth", args: [SECRET] } });
+    throw Object.assign(new TypeError(`socket closed (redis://u:${SECRET}@h)`), {
+      command: { name: "auth", args: [SECRET] },
+    });
   };
   const wrap = <T extends object>(part: T): T =>
-    Object.fromEntries(Object.keys(part).map((k) => [k, typeof (part as Record<string, unknown>)[k] === "function" ? fail : (part as Record<string, unknown>)[k]])) as T;
-  return { ...inner, kv: wrap(inner.kv), graph: inner.graph && wrap(inner.graph), ping: fail, close: fail };
+    Object.fromEntries(
+      Object.keys(part).map((k) => [
+        k,
+        typeof (part as Record<string, unknown>)[k] === "function"
+          ? fail
+          : (part as Record<string, unknown>)[k],
+      ]),
+    ) as T;
+  return {
+    ...inner,
+    kv: wrap(inner.kv),
+    graph: inner.graph && wrap(inner.graph),
+    ping: fail,
+    close: fail,
+  };
 }
 
 describe("only StowageErrors leave a store", () => {
@@ -156,7 +204,11 @@ describe("only StowageErrors leave a store", () => {
       ["graphs", () => store.graphs()],
       ["ping", () => store.ping()],
       ["export", () => collect(exportRecords(store))],
-      ["import", () => importRecords(store, [{ kind: "kv", ns: "ns", key: "k", value: "1", expiresAt: null }])],
+      [
+        "import",
+        () =>
+          importRecords(store, [{ kind: "kv", ns: "ns", key: "k", value: "1", expiresAt: null }]),
+      ],
       ["close", () => store.close()],
     ];
     for (const [what, call] of calls) {
@@ -173,7 +225,11 @@ describe("only StowageErrors leave a store", () => {
   it("update() lets the caller's own error through untouched", async () => {
     const store = createStore(createMemoryDriver());
     const mine = new RangeError("mine");
-    await expect(store.kv("n").update("k", () => { throw mine; })).rejects.toBe(mine);
+    await expect(
+      store.kv("n").update("k", () => {
+        throw mine;
+      }),
+    ).rejects.toBe(mine);
   });
 });
 
@@ -182,7 +238,9 @@ describe("openStore failure paths (core)", () => {
     registerSecret(SECRET);
     registerDriver("hostile-open", async () => ({
       openDriver: async () => {
-        throw Object.assign(new TypeError(`cannot parse redis://u:${SECRET}@h`), { input: `x://u:${SECRET}@h` });
+        throw Object.assign(new TypeError(`cannot parse redis://u:${SECRET}@h`), {
+          input: `x://u:${SECRET}@h`,
+        });
       },
     }));
     registerDriver("hostile-load", async () => {
@@ -214,6 +272,11 @@ describe("openStore failure paths (core)", () => {
   it("StorageError carries its reason and the STORAGE code, and is not retryable", () => {
     const error = new StorageError("FULL", "disk full");
     expect(error).toBeInstanceOf(StowageError);
-    expect([error.code, error.reason, error.retryable, error.name]).toEqual(["STORAGE", "FULL", false, "StorageError"]);
+    expect([error.code, error.reason, error.retryable, error.name]).toEqual([
+      "STORAGE",
+      "FULL",
+      false,
+      "StorageError",
+    ]);
   });
 });

@@ -16,18 +16,29 @@ const STORAGE_CODES: Readonly<Record<string, StorageReason>> = {
 export function storageError(error: unknown, where: string): StorageError | undefined {
   const e = error as { code?: unknown; extendedCode?: unknown; message?: unknown } | null;
   const codes = [e?.code, e?.extendedCode].filter((c): c is string => typeof c === "string");
-  const reason = codes.map((c) => STORAGE_CODES[c] ?? STORAGE_CODES[c.replace(/_[A-Z]+$/, "")]).find(Boolean);
+  const reason = codes
+    .map((c) => STORAGE_CODES[c] ?? STORAGE_CODES[c.replace(/_[A-Z]+$/, "")])
+    .find(Boolean);
   if (!reason) return undefined;
-  return new StorageError(reason, `libsql: ${where} cannot store: ${String(e?.message ?? error)}`, { cause: error });
+  return new StorageError(reason, `libsql: ${where} cannot store: ${String(e?.message ?? error)}`, {
+    cause: error,
+  });
 }
 
 /**
  * The client could not open a local file: a directory it may not write to (read-only file system
  * or permissions) is a READ_ONLY StorageError; anything else (a missing directory) UnavailableError.
  */
-export function localOpenError(url: string | undefined, where: string, cause: unknown): StorageError | UnavailableError {
+export function localOpenError(
+  url: string | undefined,
+  where: string,
+  cause: unknown,
+): StorageError | UnavailableError {
   const message = `libsql: cannot open ${where}: ${cause instanceof Error ? cause.message : String(cause)}`;
-  const file = url && /^file:/i.test(url) ? url.replace(/^file:(\/\/)?/i, "").replace(/[?#].*$/, "") : undefined;
+  const file =
+    url && /^file:/i.test(url)
+      ? url.replace(/^file:(\/\/)?/i, "").replace(/[?#].*$/, "")
+      : undefined;
   if (file) {
     const dir = path.dirname(path.resolve(file));
     try {
@@ -35,7 +46,8 @@ export function localOpenError(url: string | undefined, where: string, cause: un
       accessSync(dir, constants.W_OK);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === "EROFS" || code === "EACCES" || code === "EPERM") return new StorageError("READ_ONLY", message, { cause });
+      if (code === "EROFS" || code === "EACCES" || code === "EPERM")
+        return new StorageError("READ_ONLY", message, { cause });
     }
   }
   return new UnavailableError(message, { cause });

@@ -6,7 +6,13 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openStore, StorageError, StowageError, UnavailableError, ValidationError } from "@stowage/core";
+import {
+  openStore,
+  StorageError,
+  StowageError,
+  UnavailableError,
+  ValidationError,
+} from "@stowage/core";
 import { errorRenderings } from "@stowage/conformance";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDbUrl } from "./helpers.ts";
@@ -16,19 +22,25 @@ const TOKEN = "libsql-token-Secret-42";
 async function firstCallError(url: string): Promise<unknown> {
   const store = await openStore(url); // never connects: a bad file fails at the first call
   try {
-    return await store.kv("ns").set("k", 1).then(
-      () => new Error(`a write to ${url} succeeded`),
-      (e: unknown) => e,
-    );
+    return await store
+      .kv("ns")
+      .set("k", 1)
+      .then(
+        () => new Error(`a write to ${url} succeeded`),
+        (e: unknown) => e,
+      );
   } finally {
     await store.close();
   }
 }
 
 describe("openStore failure paths (libSQL)", () => {
-  it.each(["file:", "sqlite:", "file://", "file:?x=1"])("%s (no path) is a ValidationError, not a throwaway database", async (url) => {
-    await expect(openStore(url)).rejects.toThrow(ValidationError);
-  });
+  it.each(["file:", "sqlite:", "file://", "file:?x=1"])(
+    "%s (no path) is a ValidationError, not a throwaway database",
+    async (url) => {
+      await expect(openStore(url)).rejects.toThrow(ValidationError);
+    },
+  );
 
   it("a URL libSQL cannot parse is a ValidationError at open", async () => {
     await expect(openStore("file://remote-host/x.db")).rejects.toThrow(ValidationError);
@@ -44,13 +56,18 @@ describe("openStore failure paths (libSQL)", () => {
   });
 
   it("a missing directory opens, and the first call is an UnavailableError", async () => {
-    expect(await firstCallError("file:/nonexistent-dir-for-stowage/x.db")).toBeInstanceOf(UnavailableError);
+    expect(await firstCallError("file:/nonexistent-dir-for-stowage/x.db")).toBeInstanceOf(
+      UnavailableError,
+    );
   });
 
   it("an unreachable server with a token: UnavailableError at the first call, the token in no rendering", async () => {
     for (const url of [`http://127.0.0.1:9?authToken=${TOKEN}`, "http://127.0.0.1:9"]) {
       const store = await openStore(url, { driverOptions: { authToken: TOKEN } });
-      const error = await store.ping().then(() => undefined, (e: unknown) => e);
+      const error = await store.ping().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       await store.close();
       expect(error).toBeInstanceOf(UnavailableError);
       for (const text of errorRenderings(error)) expect(text).not.toContain(TOKEN);
@@ -92,7 +109,8 @@ describe("a read-only file in a read-only directory", () => {
     const setup = await openStore(`file:${path.join(source, "app.db")}`);
     await setup.kv("ns").set("k", 1);
     await setup.close();
-    if (!makeReadOnly()) ctx.skip("running as root without mount(8) rights: cannot make a read-only directory");
+    if (!makeReadOnly())
+      ctx.skip("running as root without mount(8) rights: cannot make a read-only directory");
     const dir = mounted ? readOnly : source;
     for (const file of ["app.db", "new.db"]) {
       const error = await firstCallError(`file:${path.join(dir, file)}`);

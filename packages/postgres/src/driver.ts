@@ -284,9 +284,13 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     const reason = STORAGE_SQLSTATE[codeOf(error)];
     if (reason) {
       const message = error instanceof Error ? error.message : String(error);
-      return new StorageError(reason, `PostgreSQL at ${location} cannot store (${what}): ${message}`, {
-        cause: error,
-      });
+      return new StorageError(
+        reason,
+        `PostgreSQL at ${location} cannot store (${what}): ${message}`,
+        {
+          cause: error,
+        },
+      );
     }
     if (isUnavailable(error)) return unavailable(what, error);
     return error;

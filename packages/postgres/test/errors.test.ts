@@ -1,7 +1,14 @@
 // Every way openStore("postgres://…") can fail, and what the caller gets: a stowage error class,
 // never a raw TypeError or PostgresError; a read-only server or transaction as StorageError
 // READ_ONLY; no password in any rendering.
-import { openStore, StorageError, StowageError, UnavailableError, ValidationError, createStore } from "@stowage/core";
+import {
+  openStore,
+  StorageError,
+  StowageError,
+  UnavailableError,
+  ValidationError,
+  createStore,
+} from "@stowage/core";
 import { errorRenderings } from "@stowage/conformance";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,14 +31,16 @@ function expectHidden(error: unknown, secret = WRONG): void {
 }
 
 describe("openStore failure paths (PostgreSQL)", () => {
-  it.each(["postgres://:@", "postgres://127.0.0.1:99999/x", `postgres://u:${WRONG}@h:port/d`, `postgresql://u:${WRONG}@[::1/d`])(
-    "%s is a ValidationError at open, with no password in it",
-    async (url) => {
-      const error = await failure(() => openStore(url));
-      expect(error).toBeInstanceOf(ValidationError);
-      expectHidden(error);
-    },
-  );
+  it.each([
+    "postgres://:@",
+    "postgres://127.0.0.1:99999/x",
+    `postgres://u:${WRONG}@h:port/d`,
+    `postgresql://u:${WRONG}@[::1/d`,
+  ])("%s is a ValidationError at open, with no password in it", async (url) => {
+    const error = await failure(() => openStore(url));
+    expect(error).toBeInstanceOf(ValidationError);
+    expectHidden(error);
+  });
 
   it("bad options are a ValidationError at open", async () => {
     for (const driverOptions of [{ max: 0 }, { connectTimeoutMs: -5 }, { schema: "bad schema;" }]) {
@@ -54,7 +63,11 @@ describe("openStore failure paths (PostgreSQL)", () => {
   });
 
   it("a read-only server (default_transaction_read_only): StorageError READ_ONLY at the first call", async () => {
-    const sql = postgres(postgresUrl(), { max: 1, onnotice: () => {}, connection: { default_transaction_read_only: true } });
+    const sql = postgres(postgresUrl(), {
+      max: 1,
+      onnotice: () => {},
+      connection: { default_transaction_read_only: true },
+    });
     const store = createStore(createPostgresDriver({ sql, schema: uniqueSchema("ro") }));
     try {
       const error = await failure(() => store.kv("ns").set("k", 1));

@@ -86,9 +86,13 @@ export class Connection {
     if (this.#closed) return new ClosedError("the redis driver was closed", { cause: error });
     const reason = isReplyError(error) ? storageReason((error as Error).message) : undefined;
     if (reason) {
-      return new StorageError(reason, `redis at ${this.#where} cannot store: ${(error as Error).message}`, {
-        cause: error,
-      });
+      return new StorageError(
+        reason,
+        `redis at ${this.#where} cannot store: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     if (isReplyError(error) && !UNAVAILABLE_REPLIES.test((error as Error).message)) return error;
     const message = error instanceof Error ? error.message : String(error);

@@ -4,7 +4,13 @@
 // redis-server (random port) so the shared one is never reconfigured.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { openStore, StorageError, type Store, UnavailableError, ValidationError } from "@stowage/core";
+import {
+  openStore,
+  StorageError,
+  type Store,
+  UnavailableError,
+  ValidationError,
+} from "@stowage/core";
 import { errorRenderings } from "@stowage/conformance";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +19,10 @@ const WRONG = "wrong-Redis-pass-7f3a";
 
 function redisServerBin(): string | undefined {
   try {
-    return execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim() || undefined;
+    return (
+      execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim() ||
+      undefined
+    );
   } catch {
     return undefined;
   }
@@ -56,12 +65,16 @@ describe("openStore failure paths (Redis URL)", () => {
   });
 
   it("bad options are a ValidationError at open", async () => {
-    const error = await failure(() => openStore("redis://127.0.0.1:6379", { driverOptions: { connectTimeoutMs: -1 } }));
+    const error = await failure(() =>
+      openStore("redis://127.0.0.1:6379", { driverOptions: { connectTimeoutMs: -1 } }),
+    );
     expect(error).toBeInstanceOf(ValidationError);
   });
 
   it("a dead port opens, and the first call is an UnavailableError without the password", async () => {
-    const store = await openStore(`redis://default:${WRONG}@127.0.0.1:1`, { driverOptions: { connectTimeoutMs: 500 } });
+    const store = await openStore(`redis://default:${WRONG}@127.0.0.1:1`, {
+      driverOptions: { connectTimeoutMs: 500 },
+    });
     const error = await failure(() => store.kv("ns").get("k"));
     await store.close();
     expect(error).toBeInstanceOf(UnavailableError);
@@ -75,9 +88,13 @@ class PrivateRedis {
 
   async start(): Promise<void> {
     this.port = await freePort();
-    this.process = spawn(REDIS_SERVER as string, ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
+    this.process = spawn(
+      REDIS_SERVER as string,
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: "ignore",
+      },
+    );
     const client = this.admin();
     try {
       for (let i = 0; ; i++) {
@@ -95,7 +112,13 @@ class PrivateRedis {
   }
 
   admin(password?: string): Redis {
-    const client = new Redis({ port: this.port, host: "127.0.0.1", lazyConnect: false, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
+    const client = new Redis({
+      port: this.port,
+      host: "127.0.0.1",
+      lazyConnect: false,
+      maxRetriesPerRequest: 0,
+      ...(password ? { password } : {}),
+    });
     client.on("error", () => {});
     return client;
   }
@@ -123,7 +146,9 @@ describe.skipIf(!REDIS_SERVER)("a private redis-server (misconfigured on purpose
   let store: Store;
   beforeAll(async () => {
     await server.start();
-    store = await openStore(`redis://127.0.0.1:${server.port}`, { driverOptions: { prefix: "errors-test" } });
+    store = await openStore(`redis://127.0.0.1:${server.port}`, {
+      driverOptions: { prefix: "errors-test" },
+    });
   });
   afterAll(async () => {
     await store?.close();
@@ -133,7 +158,10 @@ describe.skipIf(!REDIS_SERVER)("a private redis-server (misconfigured on purpose
   it("out of memory (maxmemory, noeviction): StorageError FULL, for plain commands and scripts", async () => {
     await server.config("CONFIG", "SET", "maxmemory", "1");
     try {
-      for (const call of [() => store.kv("ns").set("k", "x".repeat(1000)), () => store.graph("g").upsertNode({ id: "a" })]) {
+      for (const call of [
+        () => store.kv("ns").set("k", "x".repeat(1000)),
+        () => store.graph("g").upsertNode({ id: "a" }),
+      ]) {
         const error = await failure(call);
         expect(error).toBeInstanceOf(StorageError);
         expect(error).toMatchObject({ code: "STORAGE", reason: "FULL" });
@@ -160,9 +188,16 @@ describe.skipIf(!REDIS_SERVER)("a private redis-server (misconfigured on purpose
     const right = "right-Redis-pass-19c2";
     await server.config("CONFIG", "SET", "requirepass", right);
     try {
-      for (const url of [`redis://:${WRONG}@127.0.0.1:${server.port}`, `redis://default:${WRONG}@127.0.0.1:${server.port}`]) {
+      for (const url of [
+        `redis://:${WRONG}@127.0.0.1:${server.port}`,
+        `redis://default:${WRONG}@127.0.0.1:${server.port}`,
+      ]) {
         const bad = await openStore(url, { driverOptions: { connectTimeoutMs: 2_000 } });
-        for (const call of [() => bad.ping(), () => bad.kv("ns").set("k", 1), () => bad.graph("g").getNode("a")]) {
+        for (const call of [
+          () => bad.ping(),
+          () => bad.kv("ns").set("k", 1),
+          () => bad.graph("g").getNode("a"),
+        ]) {
           const error = await failure(call);
           expect(error).toBeInstanceOf(UnavailableError);
           expectHidden(error, WRONG);

@@ -10,7 +10,11 @@ import type { CaseContext, CaseDef } from "../types.ts";
 
 /** Every way a logger or a person may look at an error, its cause chain included. */
 export function renderings(error: unknown): string[] {
-  const out = [inspect(error, { depth: Infinity, showHidden: true }), inspect(error, { depth: Infinity }), safeJson(error)];
+  const out = [
+    inspect(error, { depth: Infinity, showHidden: true }),
+    inspect(error, { depth: Infinity }),
+    safeJson(error),
+  ];
   let e: unknown = error;
   for (let depth = 0; e !== undefined && e !== null && depth < 20; depth++) {
     out.push(String(e));
@@ -49,7 +53,8 @@ function expectSecretHidden(error: unknown, secret: string, what: string): void 
   const forms = [secret, encodeURIComponent(secret)];
   for (const text of renderings(error)) {
     for (const form of forms) {
-      if (text.includes(form)) throw new Error(`${what}: the error shows the secret in:\n${text.slice(0, 2000)}`);
+      if (text.includes(form))
+        throw new Error(`${what}: the error shows the secret in:\n${text.slice(0, 2000)}`);
     }
   }
 }
@@ -62,7 +67,9 @@ async function failure(fn: () => Promise<unknown>, what: string): Promise<KitErr
     await fn();
   } catch (error) {
     const e = error as KitError;
-    expect(typeof e?.code, `${what}: a stowage error with a code, got ${String(error)}`).toBe("string");
+    expect(typeof e?.code, `${what}: a stowage error with a code, got ${String(error)}`).toBe(
+      "string",
+    );
     expect(e.name, `${what}: a stowage error class`).toMatch(/Error$/);
     return e;
   }
@@ -79,11 +86,14 @@ function firstCalls(store: Store, t: CaseContext): [string, () => Promise<unknow
     ["list", () => kv.list()],
     ["namespaces", () => store.namespaces()],
   ];
-  if (store.capabilities.graph) calls.push(["upsertNode", () => store.graph(t.freshName("graph")).upsertNode({ id: "a" })]);
+  if (store.capabilities.graph)
+    calls.push(["upsertNode", () => store.graph(t.freshName("graph")).upsertNode({ id: "a" })]);
   return calls;
 }
 
-async function listCursor<T>(list: (cursor?: string) => Promise<{ items: T[]; cursor?: string | undefined }>): Promise<string> {
+async function listCursor<T>(
+  list: (cursor?: string) => Promise<{ items: T[]; cursor?: string | undefined }>,
+): Promise<string> {
   const page = await list();
   expect(typeof page.cursor, "a full page has a cursor").toBe("string");
   return page.cursor as string;
@@ -92,7 +102,8 @@ async function listCursor<T>(list: (cursor?: string) => Promise<{ items: T[]; cu
 export const errorCases: CaseDef[] = [
   {
     id: "cursor-other-namespace",
-    title: "a KV cursor used on another namespace, or with another prefix, throws ValidationError INVALID_CURSOR",
+    title:
+      "a KV cursor used on another namespace, or with another prefix, throws ValidationError INVALID_CURSOR",
     async run(t) {
       const a = t.kv();
       const b = t.kv();
@@ -109,18 +120,27 @@ export const errorCases: CaseDef[] = [
   },
   {
     id: "cursor-other-graph",
-    title: "a node or edge cursor used on another graph, another type filter or another kind of listing throws ValidationError INVALID_CURSOR",
+    title:
+      "a node or edge cursor used on another graph, another type filter or another kind of listing throws ValidationError INVALID_CURSOR",
     needs: ["graph"],
     async run(t) {
       const g1 = t.graph();
       const g2 = t.graph();
       for (const g of [g1, g2]) {
         await g.upsertNodes(range(4).map((i) => ({ id: `n${i}`, type: "T" })));
-        await g.upsertEdges(range(4).map((i) => ({ from: `n${i}`, type: "r", to: `n${(i + 1) % 4}` })));
+        await g.upsertEdges(
+          range(4).map((i) => ({ from: `n${i}`, type: "r", to: `n${(i + 1) % 4}` })),
+        );
       }
-      const nodes = await listCursor((c) => g1.listNodes({ limit: 2, ...(c ? { cursor: c } : {}) }));
-      const typed = await listCursor((c) => g1.listNodes({ limit: 2, type: "T", ...(c ? { cursor: c } : {}) }));
-      const edges = await listCursor((c) => g1.listEdges({ limit: 2, ...(c ? { cursor: c } : {}) }));
+      const nodes = await listCursor((c) =>
+        g1.listNodes({ limit: 2, ...(c ? { cursor: c } : {}) }),
+      );
+      const typed = await listCursor((c) =>
+        g1.listNodes({ limit: 2, type: "T", ...(c ? { cursor: c } : {}) }),
+      );
+      const edges = await listCursor((c) =>
+        g1.listEdges({ limit: 2, ...(c ? { cursor: c } : {}) }),
+      );
       const kvCursor = await (async () => {
         const kv = t.kv();
         await kv.setMany(range(3).map((i) => ({ key: `n${i}`, value: i })));
@@ -129,11 +149,22 @@ export const errorCases: CaseDef[] = [
       await expectError(() => g2.listNodes({ cursor: nodes }), "VALIDATION", "INVALID_CURSOR");
       await expectError(() => g2.listEdges({ cursor: edges }), "VALIDATION", "INVALID_CURSOR");
       await expectError(() => g1.listNodes({ cursor: typed }), "VALIDATION", "INVALID_CURSOR");
-      await expectError(() => g1.listNodes({ cursor: nodes, type: "T" }), "VALIDATION", "INVALID_CURSOR");
-      await expectError(() => g1.listEdges({ cursor: edges, type: "r" }), "VALIDATION", "INVALID_CURSOR");
+      await expectError(
+        () => g1.listNodes({ cursor: nodes, type: "T" }),
+        "VALIDATION",
+        "INVALID_CURSOR",
+      );
+      await expectError(
+        () => g1.listEdges({ cursor: edges, type: "r" }),
+        "VALIDATION",
+        "INVALID_CURSOR",
+      );
       await expectError(() => g1.listNodes({ cursor: kvCursor }), "VALIDATION", "INVALID_CURSOR");
       expect((await g1.listNodes({ cursor: nodes })).items.map((n) => n.id)).toEqual(["n2", "n3"]);
-      expect((await g1.listNodes({ cursor: typed, type: "T" })).items.map((n) => n.id)).toEqual(["n2", "n3"]);
+      expect((await g1.listNodes({ cursor: typed, type: "T" })).items.map((n) => n.id)).toEqual([
+        "n2",
+        "n3",
+      ]);
     },
   },
   {
@@ -144,15 +175,23 @@ export const errorCases: CaseDef[] = [
       await kv.setMany(range(6).map((i) => ({ key: `key-${i}`, value: i })));
       const cursor = await listCursor((c) => kv.list({ limit: 2, ...(c ? { cursor: c } : {}) }));
       const mid = Math.floor(cursor.length / 2);
-      const swapped = cursor.slice(0, mid) + (cursor[mid] === "A" ? "B" : "A") + cursor.slice(mid + 1);
-      for (const bad of [swapped, cursor.slice(0, -2), `${cursor}AAAA`, cursor.slice(1), `x${cursor}`]) {
+      const swapped =
+        cursor.slice(0, mid) + (cursor[mid] === "A" ? "B" : "A") + cursor.slice(mid + 1);
+      for (const bad of [
+        swapped,
+        cursor.slice(0, -2),
+        `${cursor}AAAA`,
+        cursor.slice(1),
+        `x${cursor}`,
+      ]) {
         await expectError(() => kv.list({ cursor: bad }), "VALIDATION", "INVALID_CURSOR");
       }
     },
   },
   {
     id: "bad-credentials-no-secret",
-    title: "wrong credentials: the first calls fail with a stowage error, and the secret shows in no rendering of it (inspect, JSON, String, stack, causes)",
+    title:
+      "wrong credentials: the first calls fail with a stowage error, and the secret shows in no rendering of it (inspect, JSON, String, stack, causes)",
     needs: ["badCredentials"],
     timeoutMs: 60_000,
     async run(t) {
@@ -169,7 +208,8 @@ export const errorCases: CaseDef[] = [
   },
   {
     id: "unreachable-no-secret",
-    title: "a dead endpoint: no rendering of the error (inspect, JSON, String, stack, causes) shows a password in a URL",
+    title:
+      "a dead endpoint: no rendering of the error (inspect, JSON, String, stack, causes) shows a password in a URL",
     needs: ["unreachable"],
     timeoutMs: 60_000,
     async run(t) {
@@ -177,7 +217,8 @@ export const errorCases: CaseDef[] = [
       t.defer(() => store.close());
       for (const [what, call] of firstCalls(store, t)) {
         const error = await failure(call, what);
-        for (const text of renderings(error)) expect(text, `${what}: a rendering shows a URL password`).not.toMatch(URL_PASSWORD);
+        for (const text of renderings(error))
+          expect(text, `${what}: a rendering shows a URL password`).not.toMatch(URL_PASSWORD);
       }
     },
   },
