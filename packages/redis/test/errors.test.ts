@@ -2,8 +2,7 @@
 // never a raw TypeError or ReplyError; a wrong password in no rendering of the error; a server out
 // of memory or read-only (a replica) as StorageError. Server-side cases run on a private
 // redis-server (random port) so the shared one is never reconfigured.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { type ChildProcess, spawn } from "node:child_process";
 import {
   openStore,
   StorageError,
@@ -14,31 +13,9 @@ import {
 import { errorRenderings } from "@stowage/conformance";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, REDIS_SERVER } from "./private-server.ts";
 
 const WRONG = "wrong-Redis-pass-7f3a";
-
-function redisServerBin(): string | undefined {
-  try {
-    return (
-      execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim() ||
-      undefined
-    );
-  } catch {
-    return undefined;
-  }
-}
-const REDIS_SERVER = process.env.STOWAGE_REDIS_SERVER_BIN || redisServerBin();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function failure(call: () => Promise<unknown>): Promise<unknown> {
   return call().then(
