@@ -35,14 +35,15 @@ export interface CursorScope<K extends CursorKind = CursorKind> {
 }
 
 const CURSOR_TAG: Record<CursorKind, string> = { kv: "k", node: "n", edge: "e" };
+const KIND_OF_TAG: Readonly<Record<string, CursorKind>> = { k: "kv", n: "node", e: "edge" };
 const WHAT: Record<CursorKind, string> = { kv: "keys of namespace", node: "nodes of graph", edge: "edges of graph" };
 const FILTER: Record<CursorKind, string> = { kv: "prefix", node: "type", edge: "type" };
 const HASH_CHARS = 7;
 const CURSOR_SHAPE = /^[kne][0-9a-z]{7}[A-Za-z0-9_-]+$/;
 
 /** FNV-1a over UTF-16 units, 7 base-36 digits: detects edited or truncated cursors (not a MAC). */
-function check(text: string): string {
-  let h = 0x811c9dc5;
+function check(tag: string, text: string): string {
+  let h = Math.imul(0x811c9dc5 ^ tag.charCodeAt(0), 0x01000193);
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(36).padStart(HASH_CHARS, "0");
 }
@@ -61,7 +62,7 @@ export function encodeCursor<K extends CursorKind>(scope: CursorScope<K>, last: 
   const key = scope.kind === "edge" ? `${(last as EdgeKey).from}\u0000${(last as EdgeKey).type}\u0000${(last as EdgeKey).to}` : (last as string);
   const text = `${scope.name}\u0000${scope.filter}\u0000${key}`;
   const tag = CURSOR_TAG[scope.kind];
-  return tag + check(tag + text) + Buffer.from(text, "utf8").toString("base64url");
+  return tag + check(tag, text) + Buffer.from(text, "utf8").toString("base64url");
 }
 
 export function decodeCursor<K extends CursorKind>(cursor: unknown, scope: CursorScope<K>): CursorValue<K> {
@@ -70,9 +71,9 @@ export function decodeCursor<K extends CursorKind>(cursor: unknown, scope: Curso
   if (typeof cursor !== "string" || !CURSOR_SHAPE.test(cursor)) throw bad("is not a stowage cursor");
   const tag = cursor[0] as string;
   const text = Buffer.from(cursor.slice(1 + HASH_CHARS), "base64url").toString("utf8");
-  if (cursor.slice(1, 1 + HASH_CHARS) !== check(tag + text)) throw bad("is corrupted or was edited");
+  if (cursor.slice(1, 1 + HASH_CHARS) !== check(tag, text)) throw bad("is corrupted or was edited");
   const parts = text.split("\u0000");
-  const from = (Object.keys(CURSOR_TAG) as CursorKind[]).find((k) => CURSOR_TAG[k] === tag) as CursorKind;
+  const from = KIND_OF_TAG[tag] as CursorKind;
   if (parts.length !== (from === "edge" ? 5 : 3)) throw bad("is corrupted or was edited");
   const [name = "", filter = ""] = parts;
   if (from !== kind || name !== scope.name || filter !== scope.filter) {
