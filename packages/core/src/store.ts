@@ -627,6 +627,9 @@ class StoreImpl implements Store {
 
 /** Wraps a driver in the public API. */
 export function createStore(driver: Driver, options: StoreOptions = {}): Store {
+  if (!driver || typeof driver !== "object" || !driver.kv || !driver.capabilities) {
+    throw new ValidationError("INVALID_OPTION", "createStore takes a Driver (see @stowage/core's spi.ts)");
+  }
   const limit = driver.capabilities.maxValueBytes;
   const requested = options.maxValueBytes === undefined ? DEFAULT_MAX_VALUE_BYTES : checkPositiveInt(options.maxValueBytes, "maxValueBytes");
   const ctx: Context = { driver, now: options.now ?? Date.now, maxBytes: Math.min(requested, limit), closed: false };

@@ -267,6 +267,7 @@ describe("openStore failure paths (core)", () => {
     }
     expect(() => registerDriver("Bad Scheme", async () => ({}) as never)).toThrow(ValidationError);
     expect(() => createStore(createMemoryDriver(), { maxValueBytes: -1 })).toThrow(ValidationError);
+    expect(() => createStore(undefined as never)).toThrow(ValidationError);
   });
 
   it("StorageError carries its reason and the STORAGE code, and is not retryable", () => {
