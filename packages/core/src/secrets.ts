@@ -106,6 +106,24 @@ function scrub(value: unknown, seen: Map<object, unknown>, depth: number): unkno
       configurable: true,
     });
   }
+  // Host errors (DOMException: an AbortSignal timeout in fetch) keep these on the prototype, as
+  // getters that refuse a copy: the copy gets its own.
+  for (const key of ["name", "message", "code"]) {
+    if (Object.hasOwn(copy, key)) continue;
+    let field: unknown;
+    try {
+      field = (value as Record<string, unknown>)[key];
+    } catch {
+      continue;
+    }
+    if (typeof field === "string" || typeof field === "number") {
+      Object.defineProperty(copy, key, {
+        value: scrub(field, seen, depth),
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
   // An error whose stack was never read has none of its own on some engines: give the copy one.
   if (isError && !Object.hasOwn(copy, "stack")) {
     const stack = (value as Error).stack;

@@ -125,6 +125,14 @@ describe("the secret scrubber", () => {
     expectHidden(new StowageError("failed", { cause: `auth with redis://u:${SECRET}@h` }));
   });
 
+  it("copies host errors whose name and message are prototype getters (DOMException)", () => {
+    const dom = new DOMException(`timed out for redis://u:${SECRET}@h`, "TimeoutError");
+    const error = new UnavailableError("timeout", { cause: dom });
+    expectHidden(error);
+    expect(error.cause).toMatchObject({ name: "TimeoutError", code: 23 });
+    expect(String(error.cause)).toContain("TimeoutError: timed out for redis://u:***@h");
+  });
+
   it("keeps an explicit cause: undefined and a StowageError cause as it is", () => {
     expect(Object.hasOwn(new StowageError("x", { cause: undefined }), "cause")).toBe(true);
     const inner = new ConflictError("conflict", ["k"]);
