@@ -207,6 +207,21 @@ export const errorCases: CaseDef[] = [
     },
   },
   {
+    id: "open-is-lazy",
+    title:
+      "opening a driver aimed at a dead endpoint neither throws nor waits for a connection: the first call fails, typed",
+    needs: ["unreachable"],
+    timeoutMs: 60_000,
+    async run(t) {
+      const started = Date.now();
+      const driver = await t.openUnreachable();
+      expect(Date.now() - started, "opening waited for a connection").toBeLessThan(2_000);
+      const store = createStore(driver, { now: t.clock.now });
+      const error = await failure(() => store.kv(t.freshName("kv")).get("k"), "first call");
+      expect(error.code).toBe("UNAVAILABLE");
+    },
+  },
+  {
     id: "unreachable-no-secret",
     title:
       "a dead endpoint: no rendering of the error (inspect, JSON, String, stack, causes) shows a password in a URL",
