@@ -192,7 +192,9 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
 
   let client: Client | undefined = options.client;
   let openError: unknown;
-  if (!client && url !== undefined) {
+  /** Opens the client; a file that cannot be opened now is tried again by the next call. */
+  const open = (): void => {
+    if (client || url === undefined) return;
     try {
       client = createClient({
         url,
@@ -214,7 +216,8 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
       // Cannot open (missing directory, permissions): reported on first use.
       openError = error;
     }
-  }
+  };
+  open();
 
   let closed = false;
   let ready: Promise<Client> | undefined;
@@ -338,6 +341,7 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
   function init(): Promise<Client> {
     if (!ready) {
       ready = (async () => {
+        open();
         if (!client) throw localOpenError(url, where, openError);
         await applyPragmas(client);
         await ensureSchema(client);

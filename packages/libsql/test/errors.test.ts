@@ -55,10 +55,21 @@ describe("openStore failure paths (libSQL)", () => {
     expect(error).toMatchObject({ code: "STORAGE", reason: "CORRUPT", retryable: false });
   });
 
-  it("a missing directory opens, and the first call is an UnavailableError", async () => {
+  it("a missing directory opens, the first call is an UnavailableError, and a call after the directory exists works", async () => {
     expect(await firstCallError("file:/nonexistent-dir-for-stowage/x.db")).toBeInstanceOf(
       UnavailableError,
     );
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "stowage-libsql-late-")), "later");
+    const store = await openStore(`file:${path.join(dir, "app.db")}`);
+    try {
+      await expect(store.ping()).rejects.toThrow(UnavailableError);
+      mkdirSync(dir);
+      await store.kv("ns").set("k", 1);
+      expect(await store.kv("ns").get("k")).toBe(1);
+    } finally {
+      await store.close();
+      rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
   });
 
   it("an unreachable server with a token: UnavailableError at the first call, the token in no rendering", async () => {
