@@ -3,7 +3,8 @@
 // throws — `String(err)`, `err.stack`, `util.inspect(err, { depth: Infinity })`,
 // `JSON.stringify(err)`, or any of these on a cause — shows a password or a token.
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]+)@/gi;
+// The password runs to the last `@` of the authority, as URL parsers read `u:p@ss@host`.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^/\s]+)@/gi;
 const SECRET_PARAMS =
   /((?:^|[?&;\s"'{,])(?:password|passwd|pwd|pass|token|authToken|auth_token|secret|access_token|api_key|apikey)"?\s*[=:]\s*"?)([^&;\s"',}]+)/gi;
 
@@ -31,9 +32,9 @@ export function registerSecret(secret: unknown): void {
  * every secret given to `registerSecret`, so no message ever prints one.
  */
 export function redactSecrets(text: string): string {
-  let out = text.replace(URL_CREDENTIALS, "$1$2:***@").replace(SECRET_PARAMS, "$1***");
+  let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("***");
-  return out;
+  return out.replace(URL_CREDENTIALS, "$1$2:***@").replace(SECRET_PARAMS, "$1***");
 }
 
 /** A URL safe to print: the password and token parameters masked. */

@@ -98,6 +98,16 @@ describe("the secret scrubber", () => {
     );
   });
 
+  it("masks a URL password with @ or : in it, up to the host", async () => {
+    const { redactSecrets } = await import("../src/index.ts");
+    expect(redactSecrets("redis://u:p@ss:w@host:6379/0 failed")).toBe(
+      "redis://u:***@host:6379/0 failed",
+    );
+    expect(redactSecrets("at redis://host:6379 and postgres://db/x")).toBe(
+      "at redis://host:6379 and postgres://db/x",
+    );
+  });
+
   it("drops Node's URL error input (the whole URL), keeps AggregateError members, survives cycles", () => {
     const urlError = Object.assign(new TypeError("Invalid URL"), {
       code: "ERR_INVALID_URL",
