@@ -240,6 +240,24 @@ describe("only StowageErrors leave a store", () => {
     }
   });
 
+  it("stored data that does not decode is a StorageError CORRUPT", async () => {
+    const inner = createMemoryDriver();
+    const garbage: Driver = {
+      ...inner,
+      kv: {
+        ...inner.kv,
+        getMany: async (_ns, keys) =>
+          keys.map(() => ({ value: "{not json", version: 1, expiresAt: null })),
+      },
+    };
+    const error = await createStore(garbage)
+      .kv("n")
+      .get("k")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error).toMatchObject({ reason: "CORRUPT" });
+  });
+
   it("update() lets the caller's own error through untouched", async () => {
     const store = createStore(createMemoryDriver());
     const mine = new RangeError("mine");
