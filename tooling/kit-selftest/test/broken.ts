@@ -53,6 +53,7 @@ export function wrapMemory(db: MemoryDatabase, breakage: Breakage = {}): Driver 
     capabilities: { ...inner.capabilities, shared: true, ...breakage.capabilities },
     kv,
     graph,
+    ...(inner.vectors ? { vectors: inner.vectors } : {}),
     ping: () => inner.ping(),
     close: () => (breakage.close ? breakage.close(inner) : inner.close()),
   };

@@ -18,6 +18,8 @@ const every: DriverCapabilities = {
   persistent: true,
   shared: true,
   maxValueBytes: 1 << 30,
+  vectors: true,
+  approximateVectors: true,
 };
 const open = () => createMemoryDriver({ sweepIntervalMs: 0 });
 
@@ -82,7 +84,7 @@ describe("running", () => {
     const failures = report.results.filter((r) => r.status === "failed").map((r) => `${r.id}: ${(r.error as Error)?.message}`);
     expect(failures).toEqual([]);
     expect(report.passed.length).toBeGreaterThanOrEqual(150);
-    expect(report.summary).toMatch(/^conformance\[memory\]: \d+ passed, 0 failed, 3 skipped \(only without \w+: 1, only without \w+: 1, only without \w+: 1\)$/);
+    expect(report.summary).toMatch(/^conformance\[memory\]: \d+ passed, 0 failed, 5 skipped \(only without \w+: 1, only without \w+: 1, only without \w+: 1, only without vectors: 1, approximateVectors: 1\)$/);
   });
 
   it("runs the capability-absent cases for a driver without ttl, cas and graphs", async () => {
