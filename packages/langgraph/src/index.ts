@@ -1,0 +1,2 @@
+export { DEFAULT_CHECKPOINT_NAMESPACE, StowageSaver } from "./saver.ts";
+export type { StowageSaverOptions } from "./saver.ts";
