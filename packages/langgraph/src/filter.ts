@@ -34,10 +34,14 @@ function compare(actual: unknown, op: string, expected: unknown): boolean {
   }
 }
 
-export function matchesFilter(value: Record<string, unknown>, filter: Record<string, unknown>): boolean {
+export function matchesFilter(
+  value: Record<string, unknown>,
+  filter: Record<string, unknown>,
+): boolean {
   return Object.entries(filter).every(([field, wanted]) => {
     const actual = value[field];
-    if (isOperators(wanted)) return Object.entries(wanted).every(([op, expected]) => compare(actual, op, expected));
+    if (isOperators(wanted))
+      return Object.entries(wanted).every(([op, expected]) => compare(actual, op, expected));
     return actual === wanted;
   });
 }

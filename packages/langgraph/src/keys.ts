@@ -73,7 +73,12 @@ export function blobThreadPrefix(thread: string): string {
   return `b|${escapePart(thread)}|`;
 }
 
-export function blobKey(thread: string, ns: string, channel: string, version: number | string): string {
+export function blobKey(
+  thread: string,
+  ns: string,
+  channel: string,
+  version: number | string,
+): string {
   return `${blobThreadPrefix(thread)}${escapePart(ns)}|${escapePart(channel)}|${String(version)}`;
 }
 

@@ -53,7 +53,8 @@ export function threadIdOf(config: RunnableConfig, what: string): string {
 export function namespaceOf(config: RunnableConfig): string {
   const ns = config.configurable?.checkpoint_ns;
   if (ns === undefined || ns === null) return "";
-  if (typeof ns !== "string") throw new ValidationError("INVALID_OPTION", '"checkpoint_ns" must be a string');
+  if (typeof ns !== "string")
+    throw new ValidationError("INVALID_OPTION", '"checkpoint_ns" must be a string');
   return ns;
 }
 

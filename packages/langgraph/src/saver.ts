@@ -84,17 +84,28 @@ export class StowageSaver extends BaseCheckpointSaver {
 
   constructor(store: Store, options: StowageSaverOptions = {}) {
     super(options.serde);
-    const namespace = checkName(options.namespace ?? DEFAULT_CHECKPOINT_NAMESPACE, "checkpoint namespace");
+    const namespace = checkName(
+      options.namespace ?? DEFAULT_CHECKPOINT_NAMESPACE,
+      "checkpoint namespace",
+    );
     const ttl = options.ttlMs;
     if (ttl !== undefined) {
       if (typeof ttl === "number" && !(Number.isFinite(ttl) && ttl > 0)) {
-        throw new ValidationError("INVALID_OPTION", "ttlMs must be a positive number of milliseconds or a function");
+        throw new ValidationError(
+          "INVALID_OPTION",
+          "ttlMs must be a positive number of milliseconds or a function",
+        );
       }
       if (typeof ttl !== "number" && typeof ttl !== "function") {
-        throw new ValidationError("INVALID_OPTION", "ttlMs must be a positive number of milliseconds or a function");
+        throw new ValidationError(
+          "INVALID_OPTION",
+          "ttlMs must be a positive number of milliseconds or a function",
+        );
       }
       if (!store.capabilities.ttl) {
-        throw new UnsupportedError(`the ${store.driverName} driver does not support expiry, which ttlMs needs`);
+        throw new UnsupportedError(
+          `the ${store.driverName} driver does not support expiry, which ttlMs needs`,
+        );
       }
     }
     this.#ttl = ttl;
@@ -115,7 +126,8 @@ export class StowageSaver extends BaseCheckpointSaver {
     if (id) {
       key = checkpointKey(thread, ns, id);
     } else {
-      const latest = (await this.kv.list({ prefix: namespacePrefix(thread, ns), limit: 1 })).items[0];
+      const latest = (await this.kv.list({ prefix: namespacePrefix(thread, ns), limit: 1 }))
+        .items[0];
       if (latest === undefined) return undefined;
       key = parseKey(latest)?.checkpoint ?? latest;
     }
@@ -128,11 +140,17 @@ export class StowageSaver extends BaseCheckpointSaver {
     return tuple;
   }
 
-  async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+  async *list(
+    config: RunnableConfig,
+    options: CheckpointListOptions = {},
+  ): AsyncGenerator<CheckpointTuple> {
     const { before, filter } = options;
     let remaining = options.limit;
     if (remaining !== undefined && remaining <= 0) return;
-    const thread = config.configurable?.thread_id === undefined ? undefined : threadIdOf(config, "list checkpoints");
+    const thread =
+      config.configurable?.thread_id === undefined
+        ? undefined
+        : threadIdOf(config, "list checkpoints");
     const ns = config.configurable?.checkpoint_ns as string | undefined;
     const onlyId = getCheckpointId(config) || undefined;
     const beforeId = before ? getCheckpointId(before) || undefined : undefined;
@@ -178,18 +196,26 @@ export class StowageSaver extends BaseCheckpointSaver {
   }
 
   /** Fetches the records of listed checkpoints in one round trip, then their channel values. */
-  async #load(groups: readonly Group[], filter: Record<string, unknown> | undefined): Promise<CheckpointTuple[]> {
+  async #load(
+    groups: readonly Group[],
+    filter: Record<string, unknown> | undefined,
+  ): Promise<CheckpointTuple[]> {
     const keys = groups.flatMap((g) => [g.key, ...g.writes]);
     const values = await this.kv.getMany(keys);
     const found: { record: CheckpointRecord; writes: WriteRecord[] }[] = [];
     let at = 0;
     for (const group of groups) {
       const record = values[at] as CheckpointRecord | undefined;
-      const writes = values.slice(at + 1, at + 1 + group.writes.length).filter((w): w is WriteRecord => w !== undefined);
+      const writes = values
+        .slice(at + 1, at + 1 + group.writes.length)
+        .filter((w): w is WriteRecord => w !== undefined);
       at += 1 + group.writes.length;
       if (record === undefined) continue; // deleted or expired since it was listed
       if (filter !== undefined && Object.keys(filter).length > 0) {
-        const metadata = (await this.serde.loadsTyped(record.metadataType, record.metadata)) as Record<string, unknown>;
+        const metadata = (await this.serde.loadsTyped(
+          record.metadataType,
+          record.metadata,
+        )) as Record<string, unknown>;
         if (!Object.entries(filter).every(([k, v]) => metadata?.[k] === v)) continue;
       }
       found.push({ record, writes: writes as WriteRecord[] });
@@ -198,9 +224,14 @@ export class StowageSaver extends BaseCheckpointSaver {
   }
 
   /** Builds tuples: channel values of every checkpoint in one getMany, writes in writesSortKey order. */
-  async #tuples(found: readonly { record: CheckpointRecord; writes: WriteRecord[] }[]): Promise<CheckpointTuple[]> {
+  async #tuples(
+    found: readonly { record: CheckpointRecord; writes: WriteRecord[] }[],
+  ): Promise<CheckpointTuple[]> {
     const checkpoints = await Promise.all(
-      found.map(({ record }) => this.serde.loadsTyped(record.type, record.checkpoint) as Promise<Checkpoint>),
+      found.map(
+        ({ record }) =>
+          this.serde.loadsTyped(record.type, record.checkpoint) as Promise<Checkpoint>,
+      ),
     );
     const blobKeys: string[] = [];
     const owners: [number, string][] = [];
@@ -211,7 +242,8 @@ export class StowageSaver extends BaseCheckpointSaver {
         owners.push([i, channel]);
       }
     });
-    const blobs = blobKeys.length > 0 ? ((await this.kv.getMany(blobKeys)) as (BlobRecord | undefined)[]) : [];
+    const blobs =
+      blobKeys.length > 0 ? ((await this.kv.getMany(blobKeys)) as (BlobRecord | undefined)[]) : [];
     const values: Record<string, unknown>[] = checkpoints.map(() => ({}));
     await Promise.all(
       blobs.map(async (blob, j) => {
@@ -224,14 +256,19 @@ export class StowageSaver extends BaseCheckpointSaver {
       found.map(async ({ record, writes }, i) => {
         const checkpoint = checkpoints[i]!;
         checkpoint.channel_values = values[i]!;
-        if (checkpoint.v < 4 && record.parent !== undefined) await this.#migratePendingSends(checkpoint, record);
+        if (checkpoint.v < 4 && record.parent !== undefined)
+          await this.#migratePendingSends(checkpoint, record);
         const tuple: CheckpointTuple = {
           config: checkpointConfig(record.thread, record.ns, record.id),
           checkpoint,
-          metadata: (await this.serde.loadsTyped(record.metadataType, record.metadata)) as CheckpointMetadata,
+          metadata: (await this.serde.loadsTyped(
+            record.metadataType,
+            record.metadata,
+          )) as CheckpointMetadata,
           pendingWrites: await this.#pendingWrites(writes),
         };
-        if (record.parent !== undefined) tuple.parentConfig = checkpointConfig(record.thread, record.ns, record.parent);
+        if (record.parent !== undefined)
+          tuple.parentConfig = checkpointConfig(record.thread, record.ns, record.parent);
         return tuple;
       }),
     );
@@ -239,10 +276,19 @@ export class StowageSaver extends BaseCheckpointSaver {
 
   async #pendingWrites(writes: readonly WriteRecord[]): Promise<CheckpointPendingWrite[]> {
     const sorted = [...writes].sort((a, b) =>
-      compareWritesSortKeys(writesSortKey(a.path, a.task, a.idx), writesSortKey(b.path, b.task, b.idx)),
+      compareWritesSortKeys(
+        writesSortKey(a.path, a.task, a.idx),
+        writesSortKey(b.path, b.task, b.idx),
+      ),
     );
     return Promise.all(
-      sorted.map(async (w): Promise<CheckpointPendingWrite> => [w.task, w.channel, await this.serde.loadsTyped(w.type, w.value)]),
+      sorted.map(
+        async (w): Promise<CheckpointPendingWrite> => [
+          w.task,
+          w.channel,
+          await this.serde.loadsTyped(w.type, w.value),
+        ],
+      ),
     );
   }
 
@@ -251,14 +297,16 @@ export class StowageSaver extends BaseCheckpointSaver {
     const parentKey = checkpointKey(record.thread, record.ns, record.parent!);
     const writes: WriteRecord[] = [];
     for await (const [key, value] of this.kv.entries({ prefix: parentKey })) {
-      if (key !== parentKey && (value as WriteRecord).channel === TASKS) writes.push(value as WriteRecord);
+      if (key !== parentKey && (value as WriteRecord).channel === TASKS)
+        writes.push(value as WriteRecord);
     }
     const sends = await this.#pendingWrites(writes);
     checkpoint.channel_values ??= {};
     checkpoint.channel_values[TASKS] = sends.map(([, , value]) => value);
     checkpoint.channel_versions ??= {};
     const versions = Object.values(checkpoint.channel_versions);
-    checkpoint.channel_versions[TASKS] = versions.length > 0 ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
+    checkpoint.channel_versions[TASKS] =
+      versions.length > 0 ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
   }
 
   async put(
@@ -275,7 +323,8 @@ export class StowageSaver extends BaseCheckpointSaver {
     const ttlMs = this.#ttlFor(thread);
     // Only changed channels are written; with a TTL every channel the checkpoint holds is written
     // again, so the newest checkpoint never outlives the values it needs.
-    const channels = ttlMs === undefined ? Object.keys(newVersions) : Object.keys(copy.channel_versions);
+    const channels =
+      ttlMs === undefined ? Object.keys(newVersions) : Object.keys(copy.channel_versions);
     const versions = ttlMs === undefined ? newVersions : copy.channel_versions;
     const [[type, bytes], [metadataType, metadataBytes], blobs] = await Promise.all([
       this.serde.dumpsTyped({ ...copy, channel_values: {} }),
@@ -286,9 +335,15 @@ export class StowageSaver extends BaseCheckpointSaver {
           .map(async (channel): Promise<SetManyItem<SaverRecord>> => {
             const value: BlobRecord =
               channel in values
-                ? await this.serde.dumpsTyped(values[channel]).then(([t, v]) => ({ type: t, value: v }))
+                ? await this.serde
+                    .dumpsTyped(values[channel])
+                    .then(([t, v]) => ({ type: t, value: v }))
                 : { type: EMPTY_BLOB, value: new Uint8Array() };
-            return { key: blobKey(thread, ns, channel, versions[channel]!), value, ...(ttlMs ? { ttlMs } : {}) };
+            return {
+              key: blobKey(thread, ns, channel, versions[channel]!),
+              value,
+              ...(ttlMs ? { ttlMs } : {}),
+            };
           }),
       ),
     ]);
@@ -307,12 +362,20 @@ export class StowageSaver extends BaseCheckpointSaver {
     return checkpointConfig(thread, ns, checkpoint.id);
   }
 
-  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ""): Promise<void> {
+  async putWrites(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+    taskPath = "",
+  ): Promise<void> {
     const thread = threadIdOf(config, "put writes");
     const ns = namespaceOf(config);
     const id = config.configurable?.checkpoint_id;
     if (typeof id !== "string" || id === "") {
-      throw new ValidationError("INVALID_OPTION", 'cannot put writes: the config has no "checkpoint_id" in its "configurable" property');
+      throw new ValidationError(
+        "INVALID_OPTION",
+        'cannot put writes: the config has no "checkpoint_id" in its "configurable" property',
+      );
     }
     const ttlMs = this.#ttlFor(thread);
     const checkpoint = checkpointKey(thread, ns, id);
@@ -322,10 +385,22 @@ export class StowageSaver extends BaseCheckpointSaver {
         const idx = WRITES_IDX_MAP[channel] ?? i;
         const key = writeKey(checkpoint, taskId, idx);
         const [type, bytes] = await this.serde.dumpsTyped(value);
-        const record: WriteRecord = { task: taskId, idx, channel, path: taskPath, type, value: bytes };
+        const record: WriteRecord = {
+          task: taskId,
+          idx,
+          channel,
+          path: taskPath,
+          type,
+          value: bytes,
+        };
         // Regular writes are kept once stored (a retried task does not change them); special writes
         // (errors, interrupts, …) replace the stored one.
-        byKey.set(key, { key, value: record, ...(idx >= 0 ? { ifAbsent: true } : {}), ...(ttlMs ? { ttlMs } : {}) });
+        byKey.set(key, {
+          key,
+          value: record,
+          ...(idx >= 0 ? { ifAbsent: true } : {}),
+          ...(ttlMs ? { ttlMs } : {}),
+        });
       }),
     );
     let items = [...byKey.values()];

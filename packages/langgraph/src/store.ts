@@ -19,7 +19,14 @@ import {
   type SearchOperation,
   validateNamespace,
 } from "@langchain/langgraph-checkpoint";
-import { checkName, ConflictError, type KV, type SetManyItem, type Store, UnsupportedError } from "@stowage/core";
+import {
+  checkName,
+  ConflictError,
+  type KV,
+  type SetManyItem,
+  type Store,
+  UnsupportedError,
+} from "@stowage/core";
 import { matchesFilter } from "./filter.ts";
 
 export interface StowageStoreOptions {
@@ -85,9 +92,13 @@ export class StowageStore extends BaseStore {
   constructor(store: Store, options: StowageStoreOptions = {}) {
     super();
     if ((options as { index?: unknown }).index !== undefined) {
-      throw new UnsupportedError("StowageStore has no semantic search yet: the index option needs stowage's vector capability");
+      throw new UnsupportedError(
+        "StowageStore has no semantic search yet: the index option needs stowage's vector capability",
+      );
     }
-    this.kv = store.kv<Record_>(checkName(options.namespace ?? DEFAULT_STORE_NAMESPACE, "store namespace"));
+    this.kv = store.kv<Record_>(
+      checkName(options.namespace ?? DEFAULT_STORE_NAMESPACE, "store namespace"),
+    );
   }
 
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
@@ -137,12 +148,23 @@ export class StowageStore extends BaseStore {
         const items: SetManyItem<Record_>[] = puts.map((op, j) => {
           const old = current[j];
           const createdAt = old && old.value !== true ? old.value.createdAt : now;
-          const value: StoredItem = { namespace: [...op.namespace], key: op.key, value: op.value!, createdAt, updatedAt: now };
-          return old ? { key: keys[j]!, value, ifVersion: old.version } : { key: keys[j]!, value, ifAbsent: true };
+          const value: StoredItem = {
+            namespace: [...op.namespace],
+            key: op.key,
+            value: op.value!,
+            createdAt,
+            updatedAt: now,
+          };
+          return old
+            ? { key: keys[j]!, value, ifVersion: old.version }
+            : { key: keys[j]!, value, ifAbsent: true };
         });
         const markers = new Map(puts.map((op) => [markerKey(op.namespace), true as const]));
         try {
-          await this.kv.setMany([...items, ...[...markers].map(([key, value]) => ({ key, value }))]);
+          await this.kv.setMany([
+            ...items,
+            ...[...markers].map(([key, value]) => ({ key, value })),
+          ]);
           break;
         } catch (error) {
           if (!(error instanceof ConflictError) || attempt >= WRITE_ATTEMPTS) throw error;
@@ -180,7 +202,10 @@ export class StowageStore extends BaseStore {
     const found: SearchItem[] = [];
     let skipped = 0;
     if (limit <= 0) return found;
-    for await (const [, stored] of this.kv.entries({ prefix, pageSize: Math.min(PAGE, offset + limit) })) {
+    for await (const [, stored] of this.kv.entries({
+      prefix,
+      pageSize: Math.min(PAGE, offset + limit),
+    })) {
       if (stored === true || (op.filter && !matchesFilter(stored.value, op.filter))) continue;
       if (skipped < offset) {
         skipped++;
@@ -197,10 +222,13 @@ export class StowageStore extends BaseStore {
     let namespaces: string[][] = [];
     for await (const key of this.kv.keys({ prefix: "n|", pageSize: PAGE })) {
       const namespace = key.slice(2).split(":");
-      if (op.matchConditions?.every((condition) => matches(condition, namespace)) ?? true) namespaces.push(namespace);
+      if (op.matchConditions?.every((condition) => matches(condition, namespace)) ?? true)
+        namespaces.push(namespace);
     }
     if (op.maxDepth !== undefined) {
-      const seen = new Map(namespaces.map((ns) => ns.slice(0, op.maxDepth)).map((ns) => [joined(ns), ns]));
+      const seen = new Map(
+        namespaces.map((ns) => ns.slice(0, op.maxDepth)).map((ns) => [joined(ns), ns]),
+      );
       namespaces = [...seen.values()];
     }
     const offset = op.offset ?? 0;

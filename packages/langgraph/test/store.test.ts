@@ -19,7 +19,11 @@ describe.each(DRIVERS)("StowageStore on %s", (driver) => {
     expect(await store.get(["users", "ada"], "prefs")).toBeNull();
     await store.put(["users", "ada"], "prefs", { theme: "dark", since: new Date("2020-01-01") });
     const first = await store.get(["users", "ada"], "prefs");
-    expect(first).toMatchObject({ namespace: ["users", "ada"], key: "prefs", value: { theme: "dark" } });
+    expect(first).toMatchObject({
+      namespace: ["users", "ada"],
+      key: "prefs",
+      value: { theme: "dark" },
+    });
     expect(first?.value.since).toEqual(new Date("2020-01-01"));
     await new Promise((resolve) => setTimeout(resolve, 5));
     await store.put(["users", "ada"], "prefs", { theme: "light" });
@@ -46,14 +50,19 @@ describe.each(DRIVERS)("StowageStore on %s", (driver) => {
   it("searches with filters, offset and limit", async () => {
     const store = fresh();
     for (let i = 0; i < 12; i++) {
-      await store.put(["docs"], `d${String(i).padStart(2, "0")}`, { n: i, kind: i % 2 === 0 ? "even" : "odd" });
+      await store.put(["docs"], `d${String(i).padStart(2, "0")}`, {
+        n: i,
+        kind: i % 2 === 0 ? "even" : "odd",
+      });
     }
     const page = await store.search(["docs"], { filter: { kind: "even" }, offset: 1, limit: 3 });
     expect(page.map((i) => i.key)).toEqual(["d02", "d04", "d06"]);
     expect(page[0]).toHaveProperty("score", undefined);
     const ops = await store.search(["docs"], { filter: { n: { $gte: 9 } }, limit: 10 });
     expect(ops.map((i) => i.value.n)).toEqual([9, 10, 11]);
-    const inList = await store.search(["docs"], { filter: { n: { $in: [1, 3] }, kind: { $ne: "even" } } });
+    const inList = await store.search(["docs"], {
+      filter: { n: { $in: [1, 3] }, kind: { $ne: "even" } },
+    });
     expect(inList.map((i) => i.value.n)).toEqual([1, 3]);
     expect(await store.search(["docs"])).toHaveLength(10); // LangGraph's default limit
   });
@@ -84,13 +93,15 @@ describe.each(DRIVERS)("StowageStore on %s", (driver) => {
       ["users", "bob", "notes"],
     ]);
     await store.delete(["users", "bob", "notes"], "k");
-    expect(await store.listNamespaces({ prefix: ["users", "bob"] })).toEqual([["users", "bob", "prefs"]]);
+    expect(await store.listNamespaces({ prefix: ["users", "bob"] })).toEqual([
+      ["users", "bob", "prefs"],
+    ]);
   });
 
   it("runs a batch: reads see the state before its writes, the last write of a key wins", async () => {
     const store = fresh();
     await store.put(["b"], "k", { v: "old" });
-    const results = await store.batch([
+    const results: unknown[] = await store.batch([
       { namespace: ["b"], key: "k", value: { v: "first" } },
       { namespace: ["b"], key: "k" },
       { namespace: ["b"], key: "k", value: { v: "last" } },
@@ -108,9 +119,9 @@ describe.each(DRIVERS)("StowageStore on %s", (driver) => {
   it("rejects invalid namespaces before writing, and the index option until vectors exist", async () => {
     const store = fresh();
     await expect(store.put(["a.b"], "k", { v: 1 })).rejects.toBeInstanceOf(InvalidNamespaceError);
-    await expect(store.batch([{ namespace: ["a", ""], key: "k", value: { v: 1 } }])).rejects.toBeInstanceOf(
-      InvalidNamespaceError,
-    );
+    await expect(
+      store.batch([{ namespace: ["a", ""], key: "k", value: { v: 1 } }]),
+    ).rejects.toBeInstanceOf(InvalidNamespaceError);
     await expect(store.put([], "k", { v: 1 })).rejects.toBeInstanceOf(InvalidNamespaceError);
     expect(await store.kv.count()).toBe(0);
     expect(() => new StowageStore(opened.store, { index: {} as never })).toThrow(UnsupportedError);

@@ -34,7 +34,9 @@ export async function openTestStore(driver: DriverName, label: string): Promise<
     }
     case "libsql": {
       const dir = mkdtempSync(path.join(tmpdir(), `stowage-${label}-`));
-      const store = await openStore(createLibsqlDriver({ url: `file:${path.join(dir, "test.db")}` }));
+      const store = await openStore(
+        createLibsqlDriver({ url: `file:${path.join(dir, "test.db")}` }),
+      );
       return {
         store,
         cleanup: async () => {
