@@ -13,9 +13,13 @@ const dir = mkdtempSync(path.join(tmpdir(), "stowage-langgraph-example-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function node(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ["--conditions=@stowage/source", example, ...args], {
-    cwd: path.dirname(example),
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ["--conditions=@stowage/source", example, ...args],
+    {
+      cwd: path.dirname(example),
+    },
+  );
   return stdout;
 }
 
