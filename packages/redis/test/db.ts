@@ -1,6 +1,6 @@
 // The one place tests learn where Redis is, and how they keep to their own keys on a shared server.
 import { randomUUID } from "node:crypto";
-import { redisUrl } from "@stowage/testdb";
+import { deleteRedisPrefix, redisUrl } from "@stowage/testdb";
 import { Redis } from "ioredis";
 
 /** The run's Redis server: STOWAGE_REDIS_URL, or the Testcontainers one (tooling/testdb). */
@@ -21,20 +21,8 @@ export function rawClient(url: string): Redis {
 }
 
 /** Deletes every key under `prefix` (and nothing else: no FLUSHDB on a shared server). */
-export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    client.disconnect();
-  }
+export function deletePrefix(url: string, prefix: string): Promise<void> {
+  return deleteRedisPrefix(url, prefix);
 }
 
 /** Every key matching `pattern`, sorted (tests only: SCAN is fine for inspecting a test prefix). */

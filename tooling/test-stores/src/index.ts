@@ -9,8 +9,7 @@ import { createLibsqlDriver } from "@stowage/libsql";
 import { createMemoryDriver } from "@stowage/memory";
 import { createPostgresDriver } from "@stowage/postgres";
 import { createRedisDriver } from "@stowage/redis";
-import { postgresUrl, redisUrl } from "@stowage/testdb";
-import { Redis } from "ioredis";
+import { deleteRedisPrefix, postgresUrl, redisUrl } from "@stowage/testdb";
 import postgres from "postgres";
 
 export type DriverName = "memory" | "libsql" | "postgres" | "redis";
@@ -70,17 +69,7 @@ export async function openTestStore(driver: DriverName, label: string): Promise<
         store,
         cleanup: async () => {
           await store.close();
-          const client = new Redis(url, { maxRetriesPerRequest: 1 });
-          try {
-            let cursor = "0";
-            do {
-              const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-              if (keys.length > 0) await client.unlink(...keys);
-              cursor = next;
-            } while (cursor !== "0");
-          } finally {
-            client.disconnect();
-          }
+          await deleteRedisPrefix(url, prefix);
         },
       };
     }

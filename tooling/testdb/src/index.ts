@@ -15,6 +15,7 @@ import type { TestProject } from "vitest/node";
 export type { DatabaseKind, DatabaseSpec } from "./config.ts";
 export { maskUrl, SPECS } from "./config.ts";
 export type { TestDatabase } from "./database.ts";
+export { deleteRedisPrefix } from "./cleanup.ts";
 export { createTestDatabase, testDatabaseName } from "./database.ts";
 export { postgresUrl, redisUrl } from "./inject.ts";
 
