@@ -249,7 +249,13 @@ export class StowageSaver extends BaseCheckpointSaver {
       blobs.map(async (blob, j) => {
         if (blob === undefined || blob.type === EMPTY_BLOB) return;
         const [i, channel] = owners[j]!;
-        values[i]![channel] = await this.serde.loadsTyped(blob.type, blob.value);
+        // defineProperty: a channel named "__proto__" is data here, not the object's prototype.
+        Object.defineProperty(values[i]!, channel, {
+          value: await this.serde.loadsTyped(blob.type, blob.value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }),
     );
     return Promise.all(
@@ -382,7 +388,7 @@ export class StowageSaver extends BaseCheckpointSaver {
     const byKey = new Map<string, SetManyItem<SaverRecord>>();
     await Promise.all(
       writes.map(async ([channel, value], i) => {
-        const idx = WRITES_IDX_MAP[channel] ?? i;
+        const idx = Object.hasOwn(WRITES_IDX_MAP, channel) ? WRITES_IDX_MAP[channel]! : i;
         const key = writeKey(checkpoint, taskId, idx);
         const [type, bytes] = await this.serde.dumpsTyped(value);
         const record: WriteRecord = {

@@ -110,6 +110,38 @@ describe.each(DRIVERS)("StowageSaver on %s", (driver) => {
     ]);
   });
 
+  it("treats channel names like constructor and toString as plain data", async () => {
+    const saver = fresh();
+    const channel_values = { constructor: 2, toString: 3 };
+    const channel_versions = { constructor: 1, toString: 1 };
+    const checkpoint = { ...emptyCheckpoint(), channel_values, channel_versions };
+    const config = await saver.put(
+      { configurable: { thread_id: "proto" } },
+      checkpoint,
+      meta(0),
+      channel_versions,
+    );
+    // WRITES_IDX_MAP is a plain object: "constructor" must not be looked up through its prototype.
+    await saver.putWrites(
+      config,
+      [
+        ["constructor", "w"],
+        ["toString", "x"],
+      ],
+      "task",
+    );
+    const tuple = await saver.getTuple(config);
+    expect(Object.entries(tuple!.checkpoint.channel_values)).toEqual([
+      ["constructor", 2],
+      ["toString", 3],
+    ]);
+    expect(Object.getPrototypeOf(tuple!.checkpoint.channel_values)).toBe(Object.prototype);
+    expect(tuple?.pendingWrites).toEqual([
+      ["task", "constructor", "w"],
+      ["task", "toString", "x"],
+    ]);
+  });
+
   it("deleteThread removes the thread's checkpoints, writes and channel values, and nothing else", async () => {
     const saver = fresh();
     await putChain(saver, "gone", "", 3);
