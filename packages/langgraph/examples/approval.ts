@@ -33,23 +33,31 @@ const thread = { configurable: { thread_id: "ticket-42" } };
 
 /** First process: runs until the graph asks for a decision, then exits. */
 export async function start(file: string, log: (line: string) => void = console.log): Promise<void> {
-  await using store = await openStore(`file:${file}`);
-  const graph = buildGraph(new StowageSaver(store));
-  await graph.invoke({ request: "refund for order 42" }, thread);
-  const state = await graph.getState(thread);
-  log(`paused before ${state.next.join(", ")}: ${state.tasks[0]?.interrupts[0]?.value}`);
+  const store = await openStore(`file:${file}`);
+  try {
+    const graph = buildGraph(new StowageSaver(store));
+    await graph.invoke({ request: "refund for order 42" }, thread);
+    const state = await graph.getState(thread);
+    log(`paused before ${state.next.join(", ")}: ${state.tasks[0]?.interrupts[0]?.value}`);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Second process: a fresh graph over the same file picks the thread up where it stopped. */
 export async function resume(file: string, answer: string, log: (line: string) => void = console.log): Promise<void> {
-  await using store = await openStore(`file:${file}`);
-  const saver = new StowageSaver(store);
-  const graph = buildGraph(saver);
-  const result = await graph.invoke(new Command({ resume: answer }), thread);
-  log(result.log.join(" → "));
-  let checkpoints = 0;
-  for await (const _ of saver.list(thread)) checkpoints++;
-  log(`${checkpoints} checkpoints in thread ${thread.configurable.thread_id}`);
+  const store = await openStore(`file:${file}`);
+  try {
+    const saver = new StowageSaver(store);
+    const graph = buildGraph(saver);
+    const result = await graph.invoke(new Command({ resume: answer }), thread);
+    log(result.log.join(" → "));
+    let checkpoints = 0;
+    for await (const _ of saver.list(thread)) checkpoints++;
+    log(`${checkpoints} checkpoints in thread ${thread.configurable.thread_id}`);
+  } finally {
+    await store.close();
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

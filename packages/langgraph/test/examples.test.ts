@@ -13,9 +13,13 @@ const dir = mkdtempSync(path.join(tmpdir(), "stowage-langgraph-example-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function node(...args: string[]): Promise<string> {
+  // Node 22 before 22.18 runs .ts files only with the flag (later versions strip types by default).
+  const strip = (process.features as { typescript?: unknown }).typescript
+    ? []
+    : ["--experimental-strip-types"];
   const { stdout } = await run(
     process.execPath,
-    ["--conditions=@stowage/source", example, ...args],
+    [...strip, "--conditions=@stowage/source", example, ...args],
     {
       cwd: path.dirname(example),
     },
