@@ -35,6 +35,7 @@ import {
   checkpointKey,
   escapePart,
   namespacePrefix,
+  type ParsedKey,
   parseKey,
   threadPrefix,
   writeKey,
@@ -161,18 +162,34 @@ export class StowageSaver extends BaseCheckpointSaver {
       prefix = ns === undefined ? threadPrefix(thread) : namespacePrefix(thread, ns);
       if (ns !== undefined && onlyId !== undefined) prefix = checkpointKey(thread, ns, onlyId);
     }
-    const wanted = () => (remaining === undefined ? LIST_BATCH : Math.min(remaining, LIST_BATCH));
-    const pageSize = remaining === undefined ? 1000 : Math.min(1000, remaining * 8 + 8);
-    let batch: Group[] = [];
-    let current: Group | undefined;
-    const flush = async function* (this: StowageSaver): AsyncGenerator<CheckpointTuple> {
-      const groups = batch;
-      batch = [];
+    const select = (parsed: ParsedKey) =>
+      (onlyId === undefined || parsed.id === onlyId) &&
+      (nsPart === undefined || parsed.ns === nsPart) &&
+      (beforeId === undefined || parsed.id < beforeId);
+    const batches = this.#batches(prefix, select, () =>
+      remaining === undefined ? LIST_BATCH : Math.min(remaining, LIST_BATCH),
+    );
+    for await (const groups of batches) {
       for (const tuple of await this.#load(groups, filter)) {
         yield tuple;
         if (remaining !== undefined && --remaining <= 0) return;
       }
-    }.bind(this);
+    }
+  }
+
+  /**
+   * Lists keys only under `prefix` and groups each selected checkpoint with its writes (which
+   * follow it in the listing), in batches of `size()` checkpoints. A batch is handed out at the
+   * next selected checkpoint, when its last group's writes are complete.
+   */
+  async *#batches(
+    prefix: string,
+    select: (parsed: ParsedKey) => boolean,
+    size: () => number,
+  ): AsyncGenerator<Group[]> {
+    let batch: Group[] = [];
+    let current: Group | undefined;
+    const pageSize = Math.min(1000, size() * 8 + 8);
     for await (const key of this.kv.keys({ prefix, pageSize })) {
       const parsed = parseKey(key);
       if (parsed === undefined) continue;
@@ -180,19 +197,15 @@ export class StowageSaver extends BaseCheckpointSaver {
         if (current !== undefined && parsed.checkpoint === current.key) current.writes.push(key);
         continue;
       }
-      current = undefined;
-      if (onlyId !== undefined && parsed.id !== onlyId) continue;
-      if (nsPart !== undefined && parsed.ns !== nsPart) continue;
-      if (beforeId !== undefined && parsed.id >= beforeId) continue;
-      current = { key, id: parsed.id, writes: [] };
-      // A checkpoint's writes follow it in the listing: flush a full batch only at the next checkpoint.
-      if (batch.length >= wanted()) {
-        yield* flush();
-        if (remaining !== undefined && remaining <= 0) return;
+      current = select(parsed) ? { key, id: parsed.id, writes: [] } : undefined;
+      if (current === undefined) continue;
+      if (batch.length >= size()) {
+        yield batch;
+        batch = [];
       }
       batch.push(current);
     }
-    if (batch.length > 0) yield* flush();
+    if (batch.length > 0) yield batch;
   }
 
   /** Fetches the records of listed checkpoints in one round trip, then their channel values. */
