@@ -166,8 +166,11 @@ export class StowageSaver extends BaseCheckpointSaver {
       (onlyId === undefined || parsed.id === onlyId) &&
       (nsPart === undefined || parsed.ns === nsPart) &&
       (beforeId === undefined || parsed.id < beforeId);
+    // With a metadata filter, any listed checkpoint may be rejected: fetch full batches (the
+    // records are small; channel values are fetched for the matches only).
+    const filtering = filter !== undefined && Object.keys(filter).length > 0;
     const batches = this.#batches(prefix, select, () =>
-      remaining === undefined ? LIST_BATCH : Math.min(remaining, LIST_BATCH),
+      remaining === undefined || filtering ? LIST_BATCH : Math.min(remaining, LIST_BATCH),
     );
     for await (const groups of batches) {
       for (const tuple of await this.#load(groups, filter)) {
