@@ -2,7 +2,7 @@
 // The `stowage` command.
 import { main } from "./index.ts";
 
-// `stowage demo | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+// `stowage export | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(0);
   throw error;
@@ -11,6 +11,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // A client still reconnecting to a dead server must not keep the process alive.
+    setTimeout(() => process.exit(code), 2000).unref();
   },
   (error: unknown) => {
     console.error(error);
