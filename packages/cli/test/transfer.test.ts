@@ -44,14 +44,12 @@ const EMPTY = {
 
 beforeAll(async () => {
   await withStore(sourceUrl, async (store) => {
-    await store
-      .kv("users")
-      .setMany(
-        Array.from({ length: 1200 }, (_, i) => ({
-          key: `u${String(i).padStart(4, "0")}`,
-          value: { i, at: new Date(i) },
-        })),
-      );
+    await store.kv("users").setMany(
+      Array.from({ length: 1200 }, (_, i) => ({
+        key: `u${String(i).padStart(4, "0")}`,
+        value: { i, at: new Date(i) },
+      })),
+    );
     await store.kv("cache").set("soon", "gone", { ttlMs: 60_000 });
     await store.graph("kg").upsertEdges([
       { from: "a", type: "knows", to: "b", props: { since: 2020 } },
