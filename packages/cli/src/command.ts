@@ -22,6 +22,9 @@ export class ReportedFailure extends Error {
   }
 }
 
+/** Records read per round trip by export and migrate: large enough to amortise the round trip, small enough to stay flat in memory. */
+export const PAGE_SIZE = 5000;
+
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface CommandContext {

@@ -18,6 +18,7 @@ import {
   listOption,
   OUTPUT_OPTIONS,
   openCliStore,
+  PAGE_SIZE,
   progressFor,
   QUIET_HELP,
   storeUrl,
@@ -69,7 +70,7 @@ async function run(ctx: CommandContext): Promise<number> {
     await store.ping();
     if (progress.enabled) progress.setTotal(totals(await inventory(store, select)).records);
     const lines = Readable.from(
-      jsonLines(exportRecords(store, select), tally, () =>
+      jsonLines(exportRecords(store, { ...select, pageSize: PAGE_SIZE }), tally, () =>
         progress.update({ records: tally.records, phase: tally.phase, name: tally.name }),
       ),
     );

@@ -1,5 +1,5 @@
 // `stowage migrate --from U1 --to U2`: streams one store into another, page by page (export pages
-// of 1000, atomic import batches of 500), so memory stays flat. Refuses a non-empty target unless
+// of 5000, atomic import batches of 500), so memory stays flat. Refuses a non-empty target unless
 // --merge. Verifies (counts and checksums of both sides) with --verify, and by default when the
 // target was empty.
 
@@ -17,6 +17,7 @@ import {
   JSON_HELP,
   OUTPUT_OPTIONS,
   openCliStore,
+  PAGE_SIZE,
   progressFor,
   QUIET_HELP,
   ReportedFailure,
@@ -79,7 +80,7 @@ async function run(ctx: CommandContext): Promise<number> {
     const shouldVerify = typeof ctx.values.verify === "boolean" ? ctx.values.verify : wasEmpty;
     if (progress.enabled) progress.setTotal(totals(await inventory(source, select)).records);
     const tracked = (async function* (): AsyncGenerator<ExportRecord> {
-      for await (const record of exportRecords(source, select)) {
+      for await (const record of exportRecords(source, { ...select, pageSize: PAGE_SIZE })) {
         tally.add(record);
         yield record;
       }
