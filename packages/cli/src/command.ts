@@ -1,6 +1,9 @@
 // What every command shares: its option table and help text, the store URL (--url or
 // STOWAGE_URL), opening and closing stores, and the rule for drawing progress.
 
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { openStore, type Store } from "@stowage/core";
 import { registerBundledDrivers } from "./drivers.ts";
@@ -91,7 +94,23 @@ export function storeUrl(ctx: CommandContext, option = "url"): string {
   return url;
 }
 
-export async function openCliStore(url: string, out: Output): Promise<Store> {
+/** The path of a `file:` URL (libSQL), or undefined for any other URL. */
+function filePath(url: string): string | undefined {
+  if (!/^file:/i.test(url)) return undefined;
+  const bare = url.split("?")[0] as string;
+  return /^file:\/\//i.test(bare) ? fileURLToPath(bare) : bare.slice("file:".length);
+}
+
+/**
+ * Opens the store of a URL with the bundled drivers. `existing`: the store is only read (check,
+ * stats, export, a migrate source), so a `file:` URL naming no file is a mistake, not a new
+ * empty database to create.
+ */
+export async function openCliStore(url: string, out: Output, existing = false): Promise<Store> {
+  const file = existing ? filePath(url) : undefined;
+  if (file !== undefined && file !== "" && !existsSync(file)) {
+    throw new Error(`${url}: no such database file (${path.resolve(file)})`);
+  }
   registerBundledDrivers();
   return openStore(url, { warn: (message) => out.note(message) });
 }

@@ -2,7 +2,7 @@
 // nothing and says which line, stdin imports stop at the first bad batch, selections, progress
 // on a terminal and none elsewhere, and the verification catching a difference.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -133,7 +133,8 @@ describe("stowage import: bad input writes nothing and says why", () => {
     expect(code).not.toBe(0);
     expect(c.stderr().trim().split("\n")).toHaveLength(1);
     expect(c.stderr()).toMatch(message);
-    expect(await statsOf(url)).toEqual(EMPTY);
+    // Nothing written: the database is empty, or was never even created.
+    if (existsSync(url.slice("file:".length))) expect(await statsOf(url)).toEqual(EMPTY);
     return c;
   }
 
@@ -343,6 +344,23 @@ describe("the command line", () => {
       expect(await main(args, c.io), args.join(" ")).toBe(2);
       expect(c.stderr()).toMatch(message);
     }
+  });
+
+  it("reading commands refuse a file: URL naming no file instead of creating an empty database", async () => {
+    for (const args of [["stats"], ["check"], ["export", "-o", file("never.jsonl")]]) {
+      const c = capture();
+      expect(await main([...args, "--url", `file:${file("typo.db")}`], c.io)).toBe(1);
+      expect(c.stderr()).toMatch(/typo\.db: no such database file/);
+    }
+    const m = capture();
+    expect(
+      await main(["migrate", "--from", `file:${file("typo.db")}`, "--to", freshUrl()], m.io),
+    ).toBe(1);
+    expect(m.stderr()).toMatch(
+      /^stowage migrate: source file:.*typo\.db: .*no such database file.*; nothing was written/,
+    );
+    expect(existsSync(file("typo.db"))).toBe(false);
+    expect(existsSync(file("never.jsonl"))).toBe(false);
   });
 
   it("takes the store from STOWAGE_URL, and every command has --help", async () => {

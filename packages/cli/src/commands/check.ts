@@ -50,7 +50,7 @@ async function run(ctx: CommandContext): Promise<number> {
   let store: Awaited<ReturnType<typeof openCliStore>> | undefined;
   try {
     try {
-      store = await openCliStore(url, out);
+      store = await openCliStore(url, out, true);
     } catch (error) {
       return fail(errorMessage(error));
     }

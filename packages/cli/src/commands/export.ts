@@ -65,7 +65,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const progress = progressFor(ctx, "export", toStdout);
   const tally = new Tally();
   const select = selection(ctx);
-  const store = await openCliStore(url, out);
+  const store = await openCliStore(url, out, true);
   try {
     await store.ping();
     if (progress.enabled) progress.setTotal(totals(await inventory(store, select)).records);

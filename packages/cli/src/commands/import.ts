@@ -24,6 +24,7 @@ import {
 } from "../command.ts";
 import { count, plural, rate, seconds } from "../format.ts";
 import { errorMessage } from "../output.ts";
+import type { ProgressLine } from "../progress.ts";
 import {
   decompressed,
   exportRecordsOf,
@@ -49,10 +50,18 @@ function missingEnd(summary: ReadSummary): string {
 }
 
 /** Pass one over a file: every line checked, nothing written. Returns the number of data records. */
-async function precheck(ctx: CommandContext, input: string, endCheck: boolean): Promise<number> {
+async function precheck(
+  ctx: CommandContext,
+  input: string,
+  endCheck: boolean,
+  progress: ProgressLine,
+): Promise<number> {
   const summary: ReadSummary = { header: false, end: undefined, lastLine: 0 };
   let records = 0;
-  for await (const record of read(ctx, input, summary)) if (record.kind !== "header") records++;
+  for await (const record of read(ctx, input, summary)) {
+    if (record.kind !== "header") records++;
+    progress.update({ records, phase: "checking" });
+  }
   if (endCheck && !summary.end) throw new Error(missingEnd(summary));
   return records;
 }
@@ -88,7 +97,7 @@ async function run(ctx: CommandContext): Promise<number> {
     if (!fromStdin) {
       progress.update({ records: 0, phase: "checking" }, true);
       try {
-        progress.setTotal(await precheck(ctx, input, endCheck));
+        progress.setTotal(await precheck(ctx, input, endCheck, progress));
       } catch (error) {
         return fail(errorMessage(error));
       }

@@ -31,10 +31,14 @@ import { Tally } from "../records.ts";
 import { verify } from "../verify.ts";
 import { SELECTION_HELP, SELECTION_OPTIONS, selection } from "./export.ts";
 
-async function openReachable(url: string, role: string, ctx: CommandContext): Promise<Store> {
+async function openReachable(
+  url: string,
+  role: "source" | "target",
+  ctx: CommandContext,
+): Promise<Store> {
   let store: Store | undefined;
   try {
-    store = await openCliStore(url, ctx.out);
+    store = await openCliStore(url, ctx.out, role === "source");
     await store.ping();
     return store;
   } catch (error) {

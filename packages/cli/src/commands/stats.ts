@@ -19,7 +19,7 @@ import { inventory, totals } from "../inventory.ts";
 async function run(ctx: CommandContext): Promise<number> {
   const { out } = ctx;
   const url = storeUrl(ctx);
-  const store = await openCliStore(url, out);
+  const store = await openCliStore(url, out, true);
   try {
     const inv = await inventory(store);
     const sum = totals(inv);
