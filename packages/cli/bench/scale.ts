@@ -80,6 +80,7 @@ async function seed(): Promise<void> {
 interface Run {
   readonly seconds: number;
   readonly maxRssMb: number;
+  readonly peakHeapUsedMb: number;
   readonly result: Record<string, unknown>;
 }
 
@@ -98,11 +99,11 @@ function stowage(args: string[]): Promise<Run> {
     child.on("error", reject);
     child.on("close", (code) => {
       const seconds = (performance.now() - started) / 1000;
-      const rss = /STOWAGE_BENCH_MAXRSS_KB=(\d+)/.exec(err);
+      const rss = /STOWAGE_BENCH_MAXRSS_KB=(\d+) STOWAGE_BENCH_PEAK_HEAP_USED_KB=(\d+)/.exec(err);
       if (code !== 0 || !rss) return reject(new Error(`stowage ${args[0]} exited ${code}: ${err}`));
       // export --json -o FILE prints its result on stdout; the last JSON line is the result.
       const json = out.trim().split("\n").at(-1) ?? "{}";
-      resolve({ seconds, maxRssMb: Number(rss[1]) / 1024, result: JSON.parse(json) });
+      resolve({ seconds, maxRssMb: Number(rss[1]) / 1024, peakHeapUsedMb: Number(rss[2]) / 1024, result: JSON.parse(json) });
     });
   });
 }
@@ -129,27 +130,34 @@ async function main(): Promise<void> {
   try {
     const file = path.join(dir, "export.jsonl.gz");
     const exp = await stowage(["export", "--url", source, "-o", file]);
-    log(`export: ${exp.seconds.toFixed(1)} s, peak RSS ${exp.maxRssMb.toFixed(0)} MB`);
+    log(`export: ${exp.seconds.toFixed(1)} s, peak RSS ${exp.maxRssMb.toFixed(0)} MB, peak heap used ${exp.peakHeapUsedMb.toFixed(0)} MB`);
     const mig = await stowage(["migrate", "--from", source, "--to", target.toString()]);
     const records = Number(exp.result.records);
     const verified = (mig.result.verified as { ok?: boolean } | null)?.ok;
     const row = {
       records,
-      export: { seconds: exp.seconds, recordsPerSecond: Math.round(records / exp.seconds), maxRssMb: exp.maxRssMb, gzipMb: statSync(file).size / 2 ** 20 },
+      export: {
+        seconds: exp.seconds,
+        recordsPerSecond: Math.round(records / exp.seconds),
+        maxRssMb: exp.maxRssMb,
+        peakHeapUsedMb: exp.peakHeapUsedMb,
+        gzipMb: statSync(file).size / 2 ** 20,
+      },
       migrate: {
         seconds: mig.seconds,
         copySeconds: Number(mig.result.seconds),
         copyRecordsPerSecond: Number(mig.result.recordsPerSecond),
         maxRssMb: mig.maxRssMb,
+        peakHeapUsedMb: mig.peakHeapUsedMb,
         verified,
       },
     };
     console.log(JSON.stringify(row));
     log(
       `| ${records.toLocaleString("en-US")} | export ${exp.seconds.toFixed(1)} s, ${row.export.recordsPerSecond.toLocaleString("en-US")} rec/s, ` +
-        `peak RSS ${exp.maxRssMb.toFixed(0)} MB, ${row.export.gzipMb.toFixed(1)} MB gzip | migrate ${mig.seconds.toFixed(1)} s ` +
+        `peak RSS ${exp.maxRssMb.toFixed(0)} MB (heap used ${exp.peakHeapUsedMb.toFixed(0)} MB), ${row.export.gzipMb.toFixed(1)} MB gzip | migrate ${mig.seconds.toFixed(1)} s ` +
         `(copy ${row.migrate.copySeconds.toFixed(1)} s, ${row.migrate.copyRecordsPerSecond.toLocaleString("en-US")} rec/s; verify included), ` +
-        `peak RSS ${mig.maxRssMb.toFixed(0)} MB, verified ${verified} |`,
+        `peak RSS ${mig.maxRssMb.toFixed(0)} MB (heap used ${mig.peakHeapUsedMb.toFixed(0)} MB), verified ${verified} |`,
     );
     if (verified !== true) process.exitCode = 1;
   } finally {
