@@ -56,7 +56,10 @@ async function run(...args: string[]): Promise<Spawned> {
 }
 
 describe("stowage, spawned as a user runs it", () => {
-  it("demo → export → import → migrate to PostgreSQL: equal stats everywhere, no password printed", async () => {
+  // Fourteen processes, each loading the CLI from source: generous time on a loaded machine.
+  it("demo → export → import → migrate to PostgreSQL: equal stats everywhere, no password printed", {
+    timeout: 180_000,
+  }, async () => {
     const version = await run("--version");
     expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
 
@@ -116,30 +119,29 @@ describe("stowage, spawned as a user runs it", () => {
     expect(b).toEqual(a);
     expect(pg).toEqual(a);
 
-    const healthy = await run("check", "--url", secretUrl);
+    const wrong = new URL(secretUrl);
+    wrong.password = `${password}x`;
+    const [healthy, healthyRedis, dead] = await Promise.all([
+      run("check", "--url", secretUrl),
+      run("check", "--url", redisUrl(), "--json"),
+      run("check", "--url", "redis://127.0.0.1:1"),
+      // A wrong password: whatever the server answers, the output shows the URL masked, never the password tried.
+      run("stats", "--url", wrong.toString(), "--json"),
+    ]);
     expect(healthy.code, healthy.stderr).toBe(0);
     expect(healthy.stdout).toMatch(/^ok postgres:\/\/.*:\*\*\*@/);
     expect(healthy.stdout).toMatch(/driver +postgres/);
     expect(healthy.stdout).toMatch(/latency +\d/);
-    const healthyRedis = await run("check", "--url", redisUrl(), "--json");
     expect(healthyRedis.code, healthyRedis.stderr).toBe(0);
     expect(JSON.parse(healthyRedis.stdout)).toMatchObject({
       ok: true,
       driver: "redis",
       capabilities: { kv: true },
     });
-
-    const dead = await run("check", "--url", "redis://127.0.0.1:1");
     expect(dead.code).toBe(1);
     expect(dead.stdout).toBe("");
     expect(dead.stderr.trim().split("\n")).toHaveLength(1);
     expect(dead.stderr).toMatch(/^stowage check: redis:\/\/127\.0\.0\.1:1: unreachable: /);
-
-    // A wrong password: the error names the URL masked, and never the password tried.
-    const wrong = new URL(secretUrl);
-    wrong.password = `${password}x`;
-    const refused = await run("stats", "--url", wrong.toString(), "--json");
-    outputs.push(refused);
 
     const everything = outputs.map((o) => o.stdout + o.stderr).join("\n");
     expect(everything).toContain(":***@");
