@@ -338,6 +338,10 @@ describe("the command line", () => {
       [["migrate", "--from", "memory:"], /^stowage migrate: --to <url> is required/],
       [["export", "--url", "memory:", "extra"], /^stowage export: unexpected argument "extra"/],
       [["--frob"], /^stowage: unknown option "--frob"/],
+      [
+        ["export", "--url", sourceUrl, "-o", "/nonexistent-dir-for-stowage/x.jsonl"],
+        /^stowage export: cannot write .*: no such directory \/nonexistent-dir-for-stowage/,
+      ],
     ];
     for (const [args, message] of cases) {
       const c = capture();

@@ -4,8 +4,9 @@
 // written under a temporary name and renamed when complete: a failed export leaves no file behind.
 
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync, rmSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
@@ -25,6 +26,7 @@ import {
   stringOption,
   URL_HELP,
   URL_OPTION,
+  UsageError,
 } from "../command.ts";
 import { count, plural, rate, seconds } from "../format.ts";
 import { inventory, totals } from "../inventory.ts";
@@ -61,6 +63,11 @@ async function run(ctx: CommandContext): Promise<number> {
   const file = stringOption(ctx.values, "output") ?? "-";
   const toStdout = file === "-";
   const gzip = ctx.values.gzip === true || (!toStdout && file.endsWith(".gz"));
+  if (!toStdout && !existsSync(path.dirname(path.resolve(file)))) {
+    throw new UsageError(
+      `cannot write ${file}: no such directory ${path.dirname(path.resolve(file))}`,
+    );
+  }
   out.resultsToStderr = toStdout;
   const progress = progressFor(ctx, "export", toStdout);
   const tally = new Tally();
@@ -79,6 +86,13 @@ async function run(ctx: CommandContext): Promise<number> {
       await (gzip ? pipeline(lines, createGzip(), sink) : pipeline(lines, sink));
     } else {
       const partial = `${file}.partial-${process.pid}`;
+      // Ctrl-C leaves no partial file behind either.
+      const interrupted = () => {
+        rmSync(partial, { force: true });
+        process.exit(130);
+      };
+      process.once("SIGINT", interrupted);
+      process.once("SIGTERM", interrupted);
       try {
         await (gzip
           ? pipeline(lines, createGzip(), createWriteStream(partial))
@@ -87,6 +101,9 @@ async function run(ctx: CommandContext): Promise<number> {
       } catch (error) {
         await rm(partial, { force: true });
         throw error;
+      } finally {
+        process.off("SIGINT", interrupted);
+        process.off("SIGTERM", interrupted);
       }
     }
     progress.clear();
