@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `stowage` command.
+import { redactSecrets } from "@stowage/core";
 import { main } from "./index.ts";
 
 // `stowage export | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
@@ -15,7 +16,9 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 2000).unref();
   },
   (error: unknown) => {
-    console.error(error);
+    // Not expected (main() reports every error itself), but never print a secret even then.
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`stowage: ${redactSecrets(text)}\n`);
     process.exitCode = 1;
   },
 );
