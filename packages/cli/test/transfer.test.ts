@@ -326,6 +326,10 @@ describe("stowage migrate", () => {
     expect(c.stderr()).toMatch(
       /^stowage migrate: target redis:\/\/127\.0\.0\.1:1: .*; nothing was written\n$/,
     );
+    writeFileSync(file("ok.jsonl"), exportText);
+    const i = capture();
+    expect(await main(["import", "--url", "redis://127.0.0.1:1", file("ok.jsonl")], i.io)).toBe(1);
+    expect(i.stderr()).toMatch(/^stowage import: .*unavailable.*\n$/);
   });
 });
 
