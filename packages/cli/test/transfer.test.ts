@@ -175,6 +175,17 @@ describe("stowage import: bad input writes nothing and says why", () => {
       /line 2: namespace "bad name!" is not valid/,
     );
     await refused(
+      bad(
+        "badvalue.jsonl",
+        [
+          l[0],
+          '{"kind":"kv","ns":"n","key":"k","value":"{not json","expiresAt":null}',
+          ...l.slice(1),
+        ].join("\n"),
+      ),
+      /line 2: value of key "k" is not valid stowage encoding/,
+    );
+    await refused(
       bad("cutlines.jsonl", l.slice(0, 600).join("\n")),
       /ends at line 600 without the end record .*truncated/,
     );

@@ -2,7 +2,7 @@
 // encoded (so nothing is lost in transit), streamed page by page with progress.
 
 import { decodeProps, decodeValue } from "./codec.ts";
-import { ValidationError } from "./errors.ts";
+import { toStowageError, ValidationError } from "./errors.ts";
 import type { Store } from "./types.ts";
 import { storeInternals } from "./store.ts";
 import { checkKey, checkName, describe } from "./validate.ts";
@@ -43,6 +43,15 @@ export interface Progress {
 
 /** Streams every record of the store, header first. */
 export async function* exportRecords(store: Store, options: ExportOptions = {}): AsyncGenerator<ExportRecord> {
+  const { driver } = storeInternals(store);
+  try {
+    yield* readRecords(store, options);
+  } catch (error) {
+    throw toStowageError(error, `${driver.name} driver failed to export`);
+  }
+}
+
+async function* readRecords(store: Store, options: ExportOptions): AsyncGenerator<ExportRecord> {
   const { driver, now } = storeInternals(store);
   const limit = options.pageSize ?? 1000;
   yield { kind: "header", format: EXPORT_FORMAT, version: EXPORT_VERSION, driver: driver.name };
@@ -112,6 +121,13 @@ export async function importRecords(
   let pending: { kind: "kv" | "node" | "edge"; name: string; items: ExportRecord[] } | undefined;
 
   const flush = async () => {
+    try {
+      await write();
+    } catch (error) {
+      throw toStowageError(error, `${driver.name} driver failed to import`);
+    }
+  };
+  const write = async () => {
     if (!pending || pending.items.length === 0) return;
     const { kind, name, items } = pending;
     pending = undefined;
@@ -264,7 +280,7 @@ function checkRecord(value: unknown): ExportRecord | ExportEnd {
       const key = checkKey(r.key);
       if (typeof r.value !== "string")
         throw invalid(`value of key ${describe(key)} must be an encoded string`);
-      decodeValue(r.value);
+      decodes(() => decodeValue(r.value as string), `value of key ${describe(key)}`);
       const expiresAt = r.expiresAt ?? null;
       if (
         expiresAt !== null &&
@@ -303,6 +319,16 @@ function checkRecord(value: unknown): ExportRecord | ExportEnd {
 function checkProps(props: unknown): string {
   if (props === undefined) return "{}";
   if (typeof props !== "string") throw invalid("props must be an encoded JSON object string");
-  decodeProps(props);
+  decodes(() => decodeProps(props), "props");
   return props;
+}
+
+/** A value in an import file that does not decode is bad input (a ValidationError), not a corrupt store. */
+function decodes(decode: () => unknown, what: string): void {
+  try {
+    decode();
+  } catch (error) {
+    const detail = (error instanceof Error ? error.message : String(error)).replace(/^stored value is not valid stowage encoding: /, "");
+    throw invalid(`${what} is not valid stowage encoding: ${detail}`);
+  }
 }
