@@ -145,7 +145,12 @@ describe("redis graph props in adjacency members", () => {
     await g.upsertEdge({ from: "s", type: "t", to: "o", props: { w: 1 } });
     expect(await g.degree("s", { direction: "both" })).toBe(1);
     expect(await g.degree("o", { direction: "both" })).toBe(1);
-    const members = async (key: string) => raw.zrange(`${prefix}:g:{${name}}:${key}`, "0", "-1");
+    // A node's adjacency: its members in the graph's "out" or "in" set ("<id>\0<type>\0…").
+    const members = async (key: string) => {
+      const [dir, id] = key.split(":") as [string, string];
+      const set = `${prefix}:g:{${name}}:${dir === "o" ? "out" : "in"}`;
+      return raw.zrangebylex(set, `[${id}\u0000`, `(${id}\u0001`);
+    };
     expect(await members("o:s")).toHaveLength(1);
     expect(await members("i:o")).toHaveLength(1);
     // The same props again, merged or replacing: nothing changes.
