@@ -40,6 +40,9 @@ export interface ConnectionOptions {
    * retries, its offline queue while it reconnects) has no reply timer of its own.
    */
   readonly callTimeoutMs?: number;
+  /** Replicas that must have each write before it is acknowledged (WAIT); 0: none. */
+  readonly waitReplicas?: number;
+  readonly waitTimeoutMs?: number;
 }
 
 export class Connection {
@@ -50,6 +53,8 @@ export class Connection {
   readonly #connectTimeoutMs: number;
   readonly #where: string;
   readonly #callTimeoutMs: number | undefined;
+  readonly #waitReplicas: number;
+  readonly #waitTimeoutMs: number;
   readonly #shas = new Map<LuaScript, string>();
   #closed = false;
   #connecting: Promise<void> | undefined;
@@ -65,6 +70,8 @@ export class Connection {
     this.#connectTimeoutMs = options.connectTimeoutMs;
     this.#where = redactUrl(options.where);
     this.#callTimeoutMs = options.callTimeoutMs;
+    this.#waitReplicas = options.waitReplicas ?? 0;
+    this.#waitTimeoutMs = options.waitTimeoutMs ?? 1_000;
     // Without a listener ioredis prints every connection error; the last one becomes a `cause`.
     this.client.on("error", this.#onError);
   }
@@ -225,10 +232,63 @@ export class Connection {
         });
         return { results, missing };
       };
-      let { results, missing } = await attempt(new Set());
-      if (missing.size > 0) ({ results } = await attempt(missing));
-      return results;
+      const once = async () => {
+        let { results, missing } = await attempt(new Set());
+        if (missing.size > 0) ({ results } = await attempt(missing));
+        return results;
+      };
+      return this.cluster ? this.#redirected(client as Cluster, once) : once();
     });
+  }
+
+  /**
+   * Runs a cluster pipeline again after a redirection. ioredis follows MOVED / ASK / TRYAGAIN /
+   * CLUSTERDOWN for a pipeline only when all its other commands are reads, and a write's WAIT is
+   * not. Such a reply to the first keyed command means the node ran none of them (they are all
+   * on one slot; a WAIT that ran alone changes nothing), so sending the pipeline again is safe.
+   */
+  async #redirected(client: Cluster, once: () => Promise<unknown[]>): Promise<unknown[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once();
+      } catch (error) {
+        const reply = isReplyError(error) ? (error as Error).message : "";
+        const kind = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/.exec(reply)?.[1];
+        if (!kind || attempt >= 16) throw error;
+        await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
+        if (kind !== "MOVED") await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  /**
+   * A write script, and the commands `also` queues after it (on keys of the same slot), in one
+   * round trip. With `waitReplicas`, a WAIT follows on the same node: the write is acknowledged
+   * only once that many replicas have it, else UnavailableError (it is applied on the master, and
+   * may be lost if the master fails before a replica gets it).
+   */
+  async write(
+    script: LuaScript,
+    keys: readonly (string | Buffer)[],
+    args: readonly (string | Buffer | number)[],
+    also?: (p: ChainableCommander) => void,
+  ): Promise<unknown> {
+    const wait = this.#waitReplicas;
+    if (wait === 0 && !also) return this.script(script, keys, args);
+    const replies = await this.pipeline((p, evalsha) => {
+      evalsha(script, keys, args);
+      also?.(p);
+      if (wait > 0) p.call("WAIT", wait, this.#waitTimeoutMs);
+    });
+    if (wait > 0) {
+      const acked = replies[replies.length - 1] as number;
+      if (acked < wait) {
+        throw this.unavailable(
+          `the write reached ${acked} of ${wait} replicas within ${this.#waitTimeoutMs} ms: it is applied on the master and may be lost if the master fails`,
+        );
+      }
+    }
+    return replies[0];
   }
 
   /**

@@ -39,6 +39,15 @@ export interface RedisDriverOptions {
   readonly commandTimeoutMs?: number;
   /** TLS options passed to ioredis (`true` for defaults); `rediss://` URLs turn TLS on by themselves. */
   readonly tls?: TlsOptions | boolean;
+  /**
+   * Replicas that must have a write before it is acknowledged (Redis `WAIT`, sent with the write
+   * in one round trip); default 0. With 1 on a cluster whose masters have a replica each, a write
+   * that was acknowledged survives the failover of its master. When fewer replicas confirm within
+   * `waitTimeoutMs`, the call fails with UnavailableError (the write is applied on the master).
+   */
+  readonly waitReplicas?: number;
+  /** How long a write waits for `waitReplicas` replicas, in ms (default 1000). */
+  readonly waitTimeoutMs?: number;
 }
 
 export const DEFAULT_URL = "redis://127.0.0.1:6379";
@@ -53,6 +62,17 @@ function positive(value: number | undefined, fallback: number, what: string): nu
     throw new ValidationError(
       "INVALID_OPTION",
       `${what} must be a positive number of milliseconds, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function count(value: number | undefined, what: string): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `${what} must be a whole number of 0 or more, got ${String(value)}`,
     );
   }
   return value;
@@ -148,6 +168,8 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     owned: !options.client,
     connectTimeoutMs,
     where,
+    waitReplicas: count(options.waitReplicas, "waitReplicas"),
+    waitTimeoutMs: positive(options.waitTimeoutMs, 1_000, "waitTimeoutMs"),
     ...(client.isCluster
       ? { callTimeoutMs: positive(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, "commandTimeoutMs") }
       : {}),

@@ -255,12 +255,12 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
 
     async deleteNodes(graph, ids) {
       const g = layout.graph(graph);
-      return (await conn.script(GRAPH_DELETE_NODES, g.all, ids)) as number;
+      return (await conn.write(GRAPH_DELETE_NODES, g.all, ids)) as number;
     },
 
     async deleteEdges(graph, keys) {
       const g = layout.graph(graph);
-      return (await conn.script(GRAPH_DELETE_EDGES, g.all, [...edgeArgs(keys)])) as number;
+      return (await conn.write(GRAPH_DELETE_EDGES, g.all, [...edgeArgs(keys)])) as number;
     },
 
     async neighbors(graph, ids, query) {

@@ -114,7 +114,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
       const args: (string | number)[] = [now];
       for (const d of deletes)
         args.push(d.key, d.ifVersion === undefined ? "" : String(d.ifVersion));
-      const reply = await conn.script(
+      const reply = await conn.write(
         KV_DELETE,
         [
           keys.index,

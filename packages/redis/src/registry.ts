@@ -47,20 +47,17 @@ export class Registry {
       let reply: T;
       if (conn.cluster) {
         [reply] = (await Promise.all([
-          conn.script(script, keys, args),
+          conn.write(script, keys, args),
           conn.run((c) => c.zadd(this.#key, 0, name)),
         ])) as [T, unknown];
       } else {
-        [reply] = (await conn.pipeline((p, evalsha) => {
-          evalsha(script, keys, args);
-          p.zadd(this.#key, 0, name);
-        })) as [T];
+        reply = (await conn.write(script, keys, args, (p) => p.zadd(this.#key, 0, name))) as T;
       }
       if (this.#known.size >= 10_000) this.#known.clear();
       this.#known.add(name);
       return reply;
     }
-    const reply = (await conn.script(script, keys, args)) as T;
+    const reply = (await conn.write(script, keys, args)) as T;
     if (wasEmpty(reply)) await conn.run((c) => c.zadd(this.#key, 0, name));
     return reply;
   }

@@ -25,9 +25,12 @@ export interface ClusterNode {
   readonly role: "master" | "replica";
   /** The port of this node's master (replicas). */
   readonly masterPort?: number;
+  /** The node's current process. */
   readonly process: ChildProcess;
   /** SIGKILL, and wait for the process to be gone. */
   kill(): Promise<void>;
+  /** Starts the node again (same port, same directory: it rejoins the cluster). */
+  restart(): void;
 }
 
 export interface LocalRedisCluster extends AsyncDisposable {
@@ -135,6 +138,23 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<L
   writeFileSync(path.join(dir, "owner.pid"), String(process.pid));
 
   const processes: ChildProcess[] = [];
+  const spawnNode = (port: number, nodeDir: string): ChildProcess =>
+    spawn(
+      bin,
+      [
+        ...["--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "no"],
+        ...["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
+        ...["--cluster-node-timeout", String(options.nodeTimeoutMs ?? 1_000)],
+        ...["--cluster-announce-ip", "127.0.0.1"],
+        // A replica takes over however long its link was down (a test kills masters at will).
+        ...["--cluster-replica-validity-factor", "0"],
+        ...["--save", "", "--appendonly", "no", "--dir", nodeDir],
+        // Replicas sync at once (the default waits 5 s for more replicas to share a transfer).
+        ...["--repl-diskless-sync-delay", "0"],
+        ...["--pidfile", path.join(nodeDir, "redis.pid"), "--daemonize", "no"],
+      ],
+      { stdio: "ignore" },
+    );
   const killAll = () => {
     for (const p of processes) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
   };
@@ -162,20 +182,7 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<L
     for (const port of ports) {
       const nodeDir = path.join(dir, String(port));
       mkdirSync(nodeDir);
-      const child = spawn(
-        bin,
-        [
-          ...["--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "no"],
-          ...["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
-          ...["--cluster-node-timeout", String(options.nodeTimeoutMs ?? 1_000)],
-          ...["--cluster-announce-ip", "127.0.0.1"],
-          // A replica takes over however long its link was down (a test kills masters at will).
-          ...["--cluster-replica-validity-factor", "0"],
-          ...["--save", "", "--appendonly", "no", "--dir", nodeDir],
-          ...["--pidfile", path.join(nodeDir, "redis.pid"), "--daemonize", "no"],
-        ],
-        { stdio: "ignore" },
-      );
+      const child = spawnNode(port, nodeDir);
       processes.push(child);
     }
     for (const port of ports) clients.push(client(port));
@@ -202,19 +209,28 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<L
       const isReplica = i >= masters;
       const masterIndex = (i - masters) % masters;
       if (isReplica) await clients[i]?.call("CLUSTER", "REPLICATE", ids[masterIndex] as string);
-      const p = processes[i] as ChildProcess;
+      const at = i;
+      const port = ports[i] as number;
       nodes.push({
-        port: ports[i] as number,
+        port,
         id: ids[i] as string,
         role: isReplica ? "replica" : "master",
         ...(isReplica ? { masterPort: ports[masterIndex] as number } : {}),
-        process: p,
+        get process() {
+          return processes[at] as ChildProcess;
+        },
         kill: () =>
           new Promise<void>((resolve) => {
+            const p = processes[at] as ChildProcess;
             if (p.exitCode !== null || p.signalCode !== null) return resolve();
             p.once("exit", () => resolve());
             p.kill("SIGKILL");
           }),
+        restart: () => {
+          const p = processes[at] as ChildProcess;
+          if (stopped || (p.exitCode === null && p.signalCode === null)) return;
+          processes[at] = spawnNode(port, path.join(dir, String(port)));
+        },
       });
     }
     await waitClusterOk(ports, deadline);
