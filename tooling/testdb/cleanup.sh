@@ -17,6 +17,7 @@ gone() { ! kill -0 "$1" 2>/dev/null || [[ "$(ps -o stat= -p "$1" 2>/dev/null)" =
 # Redis Cluster nodes (tooling/testdb/src/redis-cluster.ts) left by a test process that is gone:
 # each cluster's directory holds owner.pid and a redis.pid per node.
 for dir in "${TMPDIR:-/tmp}"/stowage-redis-cluster-*/; do
+  dir="${dir%/}"
   [ -f "$dir/owner.pid" ] || continue
   owner="$(cat "$dir/owner.pid" 2>/dev/null)"
   if [ "$all" = 1 ] || ! [[ "$owner" =~ ^[0-9]+$ ]] || gone "$owner"; then

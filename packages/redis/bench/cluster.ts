@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { createRedisDriver } from "../src/index.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
@@ -27,17 +27,19 @@ async function startSingle(): Promise<{ url: string; stop: () => void }> {
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
     { stdio: "ignore" },
   );
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  probe.on("error", () => {});
   for (;;) {
+    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
+    probe.on("error", () => {});
     try {
       await probe.connect();
       break;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      probe.disconnect();
     }
   }
-  probe.disconnect();
+  process.once("exit", () => child.kill("SIGKILL"));
   return {
     url: `redis://127.0.0.1:${port}`,
     stop: () => {
@@ -47,22 +49,26 @@ async function startSingle(): Promise<{ url: string; stop: () => void }> {
   };
 }
 
-type Op = { name: string; reps: number; run: (store: Store) => Promise<unknown> };
+/** What an operation runs against: the store, and the raw ioredis client of the same servers. */
+type Target = { store: Store; raw: Redis | Cluster };
+type Op = { name: string; reps: number; run: (t: Target) => Promise<unknown> };
 
 const keys = Array.from({ length: 1000 }, (_, i) => `k${String(i).padStart(4, "0")}`);
 let batch = 0;
 const ops: Op[] = [
-  { name: "get", reps: 300, run: (s) => s.kv("bench").get("k0001") },
+  // The client's own cost: a plain GET through ioredis' Redis and Cluster clients.
+  { name: "raw ioredis GET (no stowage)", reps: 300, run: (t) => t.raw.get("bench:kv:{bench}:v:k0001") },
+  { name: "get", reps: 300, run: (t) => t.store.kv("bench").get("k0001") },
   {
     name: "setMany 1k",
     reps: 10,
-    run: (s) => s.kv("bench-w").setMany(keys.map((key) => ({ key, value: { n: batch++, key } }))),
+    run: (t) => t.store.kv("bench-w").setMany(keys.map((key) => ({ key, value: { n: batch++, key } }))),
   },
-  { name: "list (page of 100)", reps: 100, run: (s) => s.kv("bench").list({ limit: 100 }) },
+  { name: "list (page of 100)", reps: 100, run: (t) => t.store.kv("bench").list({ limit: 100 }) },
   {
     name: "traverse depth 3 (156 nodes)",
     reps: 30,
-    run: (s) => s.graph("bench").traverse("n0", { maxDepth: 3 }),
+    run: (t) => t.store.graph("bench").traverse("n0", { maxDepth: 3 }),
   },
 ];
 
@@ -75,23 +81,32 @@ async function prepare(store: Store): Promise<void> {
   await store.graph("bench").upsertEdges(edges);
 }
 
-async function time(op: Op, store: Store): Promise<number> {
+async function time(op: Op, target: Target): Promise<number> {
   const started = performance.now();
-  for (let i = 0; i < op.reps; i++) await op.run(store);
+  for (let i = 0; i < op.reps; i++) await op.run(target);
   return ((performance.now() - started) / op.reps) * 1000; // µs per op
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
+// Ctrl-C or a kill: exit handlers (here and in startRedisCluster) stop the servers.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 const single = await startSingle();
 const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
-const stores = {
-  single: createStore(createRedisDriver({ url: single.url, prefix: "bench" })),
-  cluster: createStore(createRedisDriver({ url: cluster.url, prefix: "bench" })),
+const seeds = cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port }));
+const stores: Record<"single" | "cluster", Target> = {
+  single: {
+    store: createStore(createRedisDriver({ url: single.url, prefix: "bench" })),
+    raw: new Redis(single.url),
+  },
+  cluster: {
+    store: createStore(createRedisDriver({ url: cluster.url, prefix: "bench" })),
+    raw: new Cluster(seeds),
+  },
 };
 try {
-  await prepare(stores.single);
-  await prepare(stores.cluster);
+  await prepare(stores.single.store);
+  await prepare(stores.cluster.store);
   const samples = new Map<string, { single: number[]; cluster: number[] }>();
   for (const op of ops) samples.set(op.name, { single: [], cluster: [] });
   for (const op of ops) {
@@ -115,8 +130,10 @@ try {
     console.log(`| ${op.name} | ${fmt(a)} | ${fmt(b)} | ${(b / a).toFixed(2)}× |`);
   }
 } finally {
-  await stores.single.close();
-  await stores.cluster.close();
+  await stores.single.store.close();
+  await stores.cluster.store.close();
+  stores.single.raw.disconnect();
+  stores.cluster.raw.disconnect();
   single.stop();
   await cluster.stop();
 }

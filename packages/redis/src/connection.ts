@@ -160,7 +160,9 @@ export class Connection {
     if (this.#closed || this.client.status !== "ready") await this.ready();
     try {
       const reply = fn(this.client);
-      return await (this.#callTimeoutMs === undefined ? reply : this.#bounded(reply, this.#callTimeoutMs));
+      return await (this.#callTimeoutMs === undefined
+        ? reply
+        : this.#bounded(reply, this.#callTimeoutMs));
     } catch (error) {
       throw this.mapError(error);
     }

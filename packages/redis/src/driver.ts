@@ -171,7 +171,13 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     waitReplicas: count(options.waitReplicas, "waitReplicas"),
     waitTimeoutMs: positive(options.waitTimeoutMs, 1_000, "waitTimeoutMs"),
     ...(client.isCluster
-      ? { callTimeoutMs: positive(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, "commandTimeoutMs") }
+      ? {
+          callTimeoutMs: positive(
+            options.commandTimeoutMs,
+            DEFAULT_COMMAND_TIMEOUT_MS,
+            "commandTimeoutMs",
+          ),
+        }
       : {}),
   });
 

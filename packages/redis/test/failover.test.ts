@@ -98,7 +98,9 @@ describe.skipIf(!BIN)("redis cluster failover (private cluster)", () => {
       for (let b = 0; !stop; b++) {
         const started = performance.now();
         try {
-          await kv.setMany(Array.from({ length: BATCH }, (_, i) => ({ key: `b${b}:${i}`, value: b })));
+          await kv.setMany(
+            Array.from({ length: BATCH }, (_, i) => ({ key: `b${b}:${i}`, value: b })),
+          );
           acked.push(b);
         } catch (error) {
           failed.push(b);

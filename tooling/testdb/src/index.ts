@@ -25,9 +25,7 @@ export { redisServerBin, startRedisCluster, waitClusterOk } from "./redis-cluste
 export async function redisGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
   return (await import("./provider.ts")).redisGlobalSetup(project);
 }
-export async function redisClusterGlobalSetup(
-  project: TestProject,
-): Promise<() => Promise<void>> {
+export async function redisClusterGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
   return (await import("./provider.ts")).redisClusterGlobalSetup(project);
 }
 export async function postgresGlobalSetup(project: TestProject): Promise<() => Promise<void>> {

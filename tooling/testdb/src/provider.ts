@@ -142,7 +142,9 @@ async function startRedisClusterServer(): Promise<Server> {
   const started = Date.now();
   const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  say(`redis-cluster: 3 masters + 3 replicas (local redis-server), started in ${seconds}s: ${cluster.url}`);
+  say(
+    `redis-cluster: 3 masters + 3 replicas (local redis-server), started in ${seconds}s: ${cluster.url}`,
+  );
   return { url: cluster.url, stop: () => cluster.stop() };
 }
 
@@ -239,9 +241,7 @@ export function redisGlobalSetup(project: TestProject): Promise<() => Promise<vo
   return provideDatabase("redis", project);
 }
 
-export async function redisClusterGlobalSetup(
-  project: TestProject,
-): Promise<() => Promise<void>> {
+export async function redisClusterGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
   const { url, release } = await acquire("redis-cluster");
   project.provide("stowageRedisClusterUrl", url);
   return release;
