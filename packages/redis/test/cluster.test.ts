@@ -136,6 +136,35 @@ describe("redis cluster", () => {
     check.disconnect();
   });
 
+  it("waitReplicas: acknowledged once a replica has the write; without one in time, UnavailableError", async () => {
+    const store = createStore(createRedisDriver({ url, prefix, waitReplicas: 1 }));
+    try {
+      await store.kv("durable").setMany([
+        { key: "a", value: 1 },
+        { key: "b", value: 2 },
+      ]);
+      await store.graph("durable").upsertEdge({ from: "a", type: "t", to: "b" });
+      expect(await store.kv("durable").get("b")).toBe(2);
+    } finally {
+      await store.close();
+    }
+    // A single server has no replica: the write is applied, but not acknowledged.
+    const single = createStore(
+      createRedisDriver({ url: testRedisUrl(), prefix, waitReplicas: 1, waitTimeoutMs: 50 }),
+    );
+    try {
+      const error = await single
+        .kv("durable")
+        .set("k", 1)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnavailableError);
+      expect((error as Error).message).toMatch(/reached 0 of 1 replicas/);
+    } finally {
+      await single.kv("durable").clear();
+      await single.close();
+    }
+  });
+
   it("rejects URLs that mix the cluster and single-node forms, and bad cluster options", () => {
     const bad = [
       "redis://127.0.0.1:7000,127.0.0.1:7001", // a seed list needs redis+cluster://
