@@ -2,7 +2,7 @@
 
 import { type LuaScript, withHelpers } from "./schema.ts";
 
-// Graph scripts get the graph's nine keys in KEYS (GraphKeys.all: they carry the graph's hash tag,
+// Graph scripts get the graph's eight keys in KEYS (GraphKeys.all: they carry the graph's hash tag,
 // so they pick the slot) and touch no other key: the adjacency of every node of a graph is in two
 // sorted sets per graph ("out", "in"), so a cascading delete, which only learns which nodes it
 // touches while it runs, still touches declared keys only. Correct on Redis Cluster by
@@ -16,7 +16,7 @@ import { type LuaScript, withHelpers } from "./schema.ts";
 // A node record is "<type or empty>\0<props>".
 
 const GRAPH_HELPERS = `
-local NODES, NODE, EDGES, ETYPE, LOOPS, NTYPE, EPROP, OUT, IN = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local NODES, NODE, ETYPE, LOOPS, NTYPE, EPROP, OUT, IN = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local function edge_id(from, ty, to) return from .. '\\0' .. ty .. '\\0' .. to end
 -- Adjacency members: "<id>\\0<type>\\0<other end>\\0<props>" (OUT: id = from; IN: id = to).
 local function adj(id, ty, other, props) return id .. '\\0' .. ty .. '\\0' .. other .. '\\0' .. props end
@@ -57,11 +57,10 @@ local function hmget(hash, fields)
 end
 -- Returns 1 when the edge existed. 'props' (as in the adjacency members) is looked up when nil.
 local function remove_edge(from, ty, to, props)
-  props = props or redis.call('HGET', EPROP, edge_id(from, ty, to)) or '{}'
-  if redis.call('ZREM', OUT, adj(from, ty, to, props)) == 0 then return 0 end
+  props = props or redis.call('HGET', EPROP, edge_id(from, ty, to))
+  if not props or redis.call('ZREM', OUT, adj(from, ty, to, props)) == 0 then return 0 end
   redis.call('ZREM', IN, adj(to, ty, from, props))
   redis.call('HDEL', EPROP, edge_id(from, ty, to))
-  redis.call('ZREM', EDGES, edge_id(from, ty, to))
   redis.call('ZREM', ETYPE, edge_id(ty, from, to))
   if from == to then redis.call('ZREM', LOOPS, from .. '\\0' .. ty) end
   return 1
@@ -141,14 +140,10 @@ for at = 2, #ARGV, 4 do
     incoming[k] = replace and props or merge_props(incoming[k], props)
   end
 end
--- Which edges exist (with their endpoints, adjacency members and index entries: all are written
--- and removed together), and their props.
-local exists = {}
-for first = 1, #fields, CHUNK do
-  local got = redis.call('ZMSCORE', EDGES, unpack(fields, first, math.min(first + CHUNK - 1, #fields)))
-  for i = 1, #got do exists[first + i - 1] = got[i] end
-end
+-- The props of the edges that exist (false for new ones): every edge has its props in EPROP,
+-- written and removed together with its endpoints, adjacency members and type index entry.
 local olds = hmget(EPROP, fields)
+local exists = olds
 -- Bare records for endpoints of new edges that do not exist yet.
 local ends, seen = {}, {}
 for i = 1, #fields do
@@ -178,14 +173,12 @@ chunked('ZADD', NODES, added, 2)
 -- change of props replaces the members; an existing edge whose props stay the same is not
 -- written at all.
 local outs, ins, out_gone, in_gone = {}, {}, {}, {}
-local indexed, by_type, loops, props, emptied = {}, {}, {}, {}, {}
+local by_type, loops, props = {}, {}, {}
 for i, field in ipairs(fields) do
   local from, ty, to = froms[i], types[i], tos[i]
-  local old = exists[i] and olds[i] or '{}'
+  local old = olds[i] or '{}'
   local new = replace and incoming[i] or merge_props(old, incoming[i])
   if not exists[i] then
-    indexed[#indexed + 1] = 0
-    indexed[#indexed + 1] = field
     by_type[#by_type + 1] = 0
     by_type[#by_type + 1] = edge_id(ty, from, to)
     if from == to then
@@ -201,23 +194,17 @@ for i, field in ipairs(fields) do
     outs[#outs + 1] = adj(from, ty, to, new)
     ins[#ins + 1] = 0
     ins[#ins + 1] = adj(to, ty, from, new)
-    if new ~= '{}' then
-      props[#props + 1] = field
-      props[#props + 1] = new
-    elseif olds[i] then
-      emptied[#emptied + 1] = field
-    end
+    props[#props + 1] = field
+    props[#props + 1] = new
   end
 end
 chunked('ZREM', OUT, out_gone, 1)
 chunked('ZREM', IN, in_gone, 1)
 chunked('ZADD', OUT, outs, 2)
 chunked('ZADD', IN, ins, 2)
-chunked('ZADD', EDGES, indexed, 2)
 chunked('ZADD', ETYPE, by_type, 2)
 chunked('ZADD', LOOPS, loops, 2)
 chunked('HSET', EPROP, props, 2)
-chunked('HDEL', EPROP, emptied, 1)
 return was_empty
 `,
 );
@@ -385,20 +372,17 @@ return out
 );
 
 /**
- * ARGV: min, max, limit, by type ("1": range over etype, members "<type>\0<from>\0<to>").
- * Returns from, type, to, props per edge, in (from, type, to) order.
+ * ARGV: min, max, limit: a range of etype (members "<type>\0<from>\0<to>"). Returns from, type,
+ * to, props per edge, in (type, from, to) order. (Edges of every type come from OUT directly.)
  */
-export const GRAPH_LIST_EDGES = graphScript(
-  "graph-list-edges",
+export const GRAPH_LIST_EDGES_BY_TYPE = graphScript(
+  "graph-list-edges-by-type",
   `
-local by_type = ARGV[4] == '1'
-local members = redis.call('ZRANGEBYLEX', by_type and ETYPE or EDGES, ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local members = redis.call('ZRANGEBYLEX', ETYPE, ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local out, fields = {}, {}
 for _, m in ipairs(members) do
-  local a, rest = split(m)
-  local b, c = split(rest)
-  local from, ty, to
-  if by_type then from, ty, to = b, a, c else from, ty, to = a, b, c end
+  local ty, rest = split(m)
+  local from, to = split(rest)
   out[#out + 1] = from
   out[#out + 1] = ty
   out[#out + 1] = to
@@ -421,5 +405,5 @@ export const GRAPH_SCRIPTS: readonly LuaScript[] = [
   GRAPH_NEIGHBORS,
   GRAPH_DEGREE,
   GRAPH_LIST_NODES,
-  GRAPH_LIST_EDGES,
+  GRAPH_LIST_EDGES_BY_TYPE,
 ];

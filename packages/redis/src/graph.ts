@@ -19,7 +19,7 @@ import {
   GRAPH_DEGREE,
   GRAPH_DELETE_EDGES,
   GRAPH_DELETE_NODES,
-  GRAPH_LIST_EDGES,
+  GRAPH_LIST_EDGES_BY_TYPE,
   GRAPH_LIST_NODES,
   GRAPH_NEIGHBORS,
   GRAPH_UPSERT_EDGES,
@@ -241,16 +241,17 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
     async getEdges(graph, keys) {
       const g = layout.graph(graph);
       const fields = keys.map(edgeField);
-      const [scores, props] = (await conn.pipeline((p) => {
-        // One array argument each: no spread of a batch into call arguments.
-        p.call("ZMSCORE", [g.edges, ...fields]);
-        p.call("HMGET", [g.edgeProps, ...fields]);
-      })) as [(string | null)[], (string | null)[]];
-      return keys.map((k, i) =>
-        scores[i] === null
+      // Every edge has its props in eprop ("{}" included): one HMGET says which exist.
+      const props = (await conn.run((c) => c.call("HMGET", [g.edgeProps, ...fields]))) as (
+        | string
+        | null
+      )[];
+      return keys.map((k, i) => {
+        const p = props[i];
+        return p === null || p === undefined
           ? undefined
-          : { from: k.from, type: k.type, to: k.to, props: props[i] ?? "{}" },
-      );
+          : { from: k.from, type: k.type, to: k.to, props: p };
+      });
     },
 
     async deleteNodes(graph, ids) {
@@ -312,29 +313,34 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
     async listEdges(graph, query) {
       const g = layout.graph(graph);
       const after = query.after;
-      let min: string;
-      let max: string;
       if (query.type === undefined) {
-        min = after === undefined ? "-" : `(${after.from}\u0000${after.type}\u0000${after.to}`;
-        max = "+";
-      } else {
-        const t = query.type;
-        max = `(${t}\u0001`;
-        if (after === undefined) min = `[${t}\u0000`;
-        else {
-          const order = compareUtf8(t, after.type);
-          // Past `after` in (from, type, to) order: same from and a later type, or a later from.
-          if (order === 0) min = `(${t}\u0000${after.from}\u0000${after.to}`;
-          else if (order > 0) min = `[${t}\u0000${after.from}\u0000`;
-          else min = `[${t}\u0000${after.from}\u0001`;
-        }
+        // The out set is the edge index: members "<from>\0<type>\0<to>\0<props>" in (from,
+        // type, to) order; every member of `after` sorts before "<after>\1".
+        const min =
+          after === undefined ? "-" : `[${after.from}\u0000${after.type}\u0000${after.to}\u0001`;
+        const members = await conn.run((c) =>
+          c.zrangebylex(g.out, min, "+", "LIMIT", 0, query.limit),
+        );
+        return members.map((m) => {
+          const a = m.indexOf("\u0000");
+          return adjacentEdge(m.slice(0, a), m, true);
+        });
       }
-      const byType = query.type === undefined ? "0" : "1";
-      const flat = (await conn.script(GRAPH_LIST_EDGES, g.all, [
+      const t = query.type;
+      const max = `(${t}\u0001`;
+      let min: string;
+      if (after === undefined) min = `[${t}\u0000`;
+      else {
+        const order = compareUtf8(t, after.type);
+        // Past `after` in (from, type, to) order: same from and a later type, or a later from.
+        if (order === 0) min = `(${t}\u0000${after.from}\u0000${after.to}`;
+        else if (order > 0) min = `[${t}\u0000${after.from}\u0000`;
+        else min = `[${t}\u0000${after.from}\u0001`;
+      }
+      const flat = (await conn.script(GRAPH_LIST_EDGES_BY_TYPE, g.all, [
         min,
         max,
         query.limit,
-        byType,
       ])) as string[];
       return edgeRecords(flat);
     },
@@ -343,7 +349,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       const g = layout.graph(graph);
       const [nodes, edges] = await conn.pipeline((p) => {
         p.zcard(g.nodes);
-        p.zcard(g.edges);
+        p.hlen(g.edgeProps);
       });
       return { nodes: nodes as number, edges: edges as number };
     },

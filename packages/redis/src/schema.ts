@@ -13,9 +13,8 @@
 //   <prefix>:g:{graph}:nodes            zset (score 0) of node ids
 //   <prefix>:g:{graph}:node             hash: id -> "<type or empty>\0<props>"
 //   <prefix>:g:{graph}:ntype            zset (score 0) of "<type>\0<id>" for typed nodes
-//   <prefix>:g:{graph}:edges            zset (score 0) of "<from>\0<type>\0<to>"
 //   <prefix>:g:{graph}:etype            zset (score 0) of "<type>\0<from>\0<to>"
-//   <prefix>:g:{graph}:eprop            hash: "<from>\0<type>\0<to>" -> props (absent when {})
+//   <prefix>:g:{graph}:eprop            hash: "<from>\0<type>\0<to>" -> props (every edge)
 //   <prefix>:g:{graph}:loops            zset (score 0) of "<id>\0<type>" for self-loops
 //   <prefix>:g:{graph}:out              zset (score 0) of "<from>\0<type>\0<to>\0<props>" (adjacency)
 //   <prefix>:g:{graph}:in               zset (score 0) of "<to>\0<type>\0<from>\0<props>"
@@ -53,14 +52,13 @@ export interface GraphKeys {
   readonly nodes: string;
   readonly node: string;
   readonly nodeTypes: string;
-  readonly edges: string;
   readonly edgeTypes: string;
   readonly edgeProps: string;
   readonly loops: string;
   /** Adjacency of every node of the graph: out-edges by "<from>\0", in-edges by "<to>\0". */
   readonly out: string;
   readonly in: string;
-  /** The graph's nine keys in the order every graph script expects them in KEYS. */
+  /** The graph's eight keys in the order every graph script expects them in KEYS. */
   readonly all: readonly string[];
 }
 
@@ -86,7 +84,6 @@ export class Layout {
       nodes: `${base}nodes`,
       node: `${base}node`,
       nodeTypes: `${base}ntype`,
-      edges: `${base}edges`,
       edgeTypes: `${base}etype`,
       edgeProps: `${base}eprop`,
       loops: `${base}loops`,
@@ -96,7 +93,6 @@ export class Layout {
     const all = [
       keys.nodes,
       keys.node,
-      keys.edges,
       keys.edgeTypes,
       keys.loops,
       keys.nodeTypes,
