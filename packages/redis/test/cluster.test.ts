@@ -118,7 +118,7 @@ describe("redis cluster", () => {
       createRedisDriver({
         url: `redis+cluster://${single.hostname}:${single.port || 6379}`,
         prefix,
-        connectTimeoutMs: 2_000,
+        connectTimeoutMs: 8_000,
       }),
     );
     try {
