@@ -2,7 +2,13 @@
 // capabilities, ping and close.
 
 import type { ConnectionOptions as TlsOptions } from "node:tls";
-import { type Driver, type DriverCapabilities, redactUrl, ValidationError } from "@stowage/core";
+import {
+  type Driver,
+  type DriverCapabilities,
+  redactUrl,
+  registerSecret,
+  ValidationError,
+} from "@stowage/core";
 import { type Cluster, Redis, type RedisOptions } from "ioredis";
 import {
   checkSingleNodeUrl,
@@ -100,6 +106,20 @@ function clientOptions(options: RedisDriverOptions, connectTimeoutMs: number): R
   };
 }
 
+/** A client for a URL; a malformed one (`redis://:@`, port 99999) is a ValidationError. */
+function newClient(url: string, settings: RedisOptions): Redis {
+  try {
+    new URL(url);
+    return new Redis(url, settings);
+  } catch (error) {
+    // Node's URL errors carry the whole input, password included: not kept as cause.
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `invalid Redis URL ${JSON.stringify(redactUrl(url))}: ${(error as Error).message}`,
+    );
+  }
+}
+
 export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
   const layout = new Layout(options.prefix ?? DEFAULT_PREFIX);
   const connectTimeoutMs = positive(
@@ -159,10 +179,15 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
         );
       }
       checkSingleNodeUrl(url);
-      client = new Redis(url, clientOptions(options, connectTimeoutMs));
+      client = newClient(url, clientOptions(options, connectTimeoutMs));
     }
     where = url;
   }
+  registerSecret(
+    client.isCluster
+      ? (client as Cluster).options.redisOptions?.password
+      : (client as Redis).options.password,
+  );
   const conn = new Connection({
     client,
     owned: !options.client,
