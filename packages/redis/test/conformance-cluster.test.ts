@@ -17,4 +17,14 @@ runConformance({
   // No node answers at any seed: the first call fails with UnavailableError.
   openUnreachable: () =>
     createRedisDriver({ url: "redis+cluster://127.0.0.1:1,127.0.0.1:2", connectTimeoutMs: 500 }),
+  // The run's cluster with a user it does not know: WRONGPASS from every node.
+  openWithBadCredentials: (secret) =>
+    createRedisDriver({
+      url: url.replace(
+        "redis+cluster://",
+        `redis+cluster://stowage-kit-nobody:${encodeURIComponent(secret)}@`,
+      ),
+      prefix,
+      connectTimeoutMs: 2_000,
+    }),
 });

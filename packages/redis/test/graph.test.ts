@@ -6,6 +6,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisDriver } from "../src/index.ts";
 import { deletePrefix, rawClient, testRedisUrl, uniquePrefix, keysUnder } from "./db.ts";
+import { startPrivateServer } from "./private-server.ts";
 
 const url = testRedisUrl();
 const prefix = uniquePrefix("graph");
@@ -404,8 +405,12 @@ describe("redis graph traversal", () => {
 
 describe("redis graph batches", () => {
   it("takes batches far larger than a call stack can spread", async () => {
-    // One script of 150,000 nodes: on a loaded machine it can outlast the default 10 s timeout.
-    const big = createStore(createRedisDriver({ url, prefix, commandTimeoutMs: 60_000 }));
+    // One script of 150,000 nodes: on a loaded machine it can outlast the default 10 s timeout,
+    // and it would block the shared server for the other test files: a private server.
+    const server = await startPrivateServer();
+    const big = createStore(
+      createRedisDriver({ url: server.url, prefix, commandTimeoutMs: 60_000 }),
+    );
     try {
       const g = big.graph(gname());
       const ids = Array.from({ length: 150_000 }, (_, i) => `n${i}`);
@@ -415,6 +420,7 @@ describe("redis graph batches", () => {
       expect(await g.stats()).toEqual({ nodes: 0, edges: 0 });
     } finally {
       await big.close();
+      await server.stop();
     }
   }, 90_000);
 
