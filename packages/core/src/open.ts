@@ -25,6 +25,8 @@ const builtin: Record<string, string> = {
   postgresql: "@stowage/postgres",
   redis: "@stowage/redis",
   rediss: "@stowage/redis",
+  "redis+cluster": "@stowage/redis",
+  "rediss+cluster": "@stowage/redis",
 };
 
 const registered = new Map<string, Loader>();
