@@ -6,9 +6,10 @@ import { runCases } from "@stowage/conformance";
 import { MemoryDatabase } from "@stowage/memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { brokenDrivers as foundationBroken, healthy, wrapMemory } from "./broken.ts";
-import { spiBrokenDrivers } from "./broken-spi.ts";
+import { spiGraphBrokenDrivers } from "./broken-spi-graph.ts";
+import { spiKvBrokenDrivers } from "./broken-spi-kv.ts";
 
-const brokenDrivers = [...foundationBroken, ...spiBrokenDrivers];
+const brokenDrivers = [...foundationBroken, ...spiKvBrokenDrivers, ...spiGraphBrokenDrivers];
 /** A group name selects its cases; a case id selects that case. */
 const selects = (groups: readonly string[], id: string) => groups.some((g) => id === g || id.startsWith(`${g}/`));
 

@@ -16,7 +16,10 @@ const g = (d: Driver) => {
 
 const kvCalls: [string, Call][] = [
   ["kv.getMany", (d, ns, now) => d.kv.getMany(ns, ["k"], now)],
-  ["kv.setMany", (d, ns, now) => d.kv.setMany(ns, [{ key: "k", value: "2", expiresAt: null }], now)],
+  [
+    "kv.setMany",
+    (d, ns, now) => d.kv.setMany(ns, [{ key: "k", value: "2", expiresAt: null }], now),
+  ],
   ["kv.deleteMany", (d, ns, now) => d.kv.deleteMany(ns, [{ key: "k" }], now)],
   ["kv.list", (d, ns, now) => d.kv.list(ns, { prefix: "", limit: 10, withValues: true }, now)],
   ["kv.count", (d, ns, now) => d.kv.count(ns, "", now)],
@@ -27,7 +30,10 @@ const kvCalls: [string, Call][] = [
 
 const graphCalls: [string, Call][] = [
   ["graph.upsertNodes", (d, ns) => g(d).upsertNodes(ns, [{ id: "c", props: "{}" }], "merge")],
-  ["graph.upsertEdges", (d, ns) => g(d).upsertEdges(ns, [{ ...edgeKey, to: "c", props: "{}" }], "replace")],
+  [
+    "graph.upsertEdges",
+    (d, ns) => g(d).upsertEdges(ns, [{ ...edgeKey, to: "c", props: "{}" }], "replace"),
+  ],
   ["graph.getNodes", (d, ns) => g(d).getNodes(ns, ["a"])],
   ["graph.getEdges", (d, ns) => g(d).getEdges(ns, [edgeKey])],
   ["graph.deleteNodes", (d, ns) => g(d).deleteNodes(ns, ["a"])],
@@ -41,7 +47,12 @@ const graphCalls: [string, Call][] = [
   ["graph.graphs", (d) => g(d).graphs()],
 ];
 
-async function closedCase(t: CaseContext, method: string, call: Call, kind: "kv" | "graph"): Promise<void> {
+async function closedCase(
+  t: CaseContext,
+  method: string,
+  call: Call,
+  kind: "kv" | "graph",
+): Promise<void> {
   const driver = await t.openDriver();
   const ns = t.freshName(kind);
   const now = t.clock.now();
@@ -50,27 +61,38 @@ async function closedCase(t: CaseContext, method: string, call: Call, kind: "kv"
   await driver.close();
   await driver.close();
   await expectError(() => call(driver, ns, now), "CLOSED").catch((e) => {
-    throw new Error(`${method} on a closed driver must reject with ClosedError: ${(e as Error).message}`, { cause: e });
+    throw new Error(
+      `${method} on a closed driver must reject with ClosedError: ${(e as Error).message}`,
+      { cause: e },
+    );
   });
   if (kind === "kv" && t.capabilities.shared) {
-    expect((await t.driver.kv.getMany(ns, ["k"], now))[0]?.value, `${method} on a closed driver must not have changed the data`).toBe("1");
+    expect(
+      (await t.driver.kv.getMany(ns, ["k"], now))[0]?.value,
+      `${method} on a closed driver must not have changed the data`,
+    ).toBe("1");
   }
 }
 
-const slug = (method: string) => method.replace(/\./g, "-").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const slug = (method: string) =>
+  method.replace(/\./g, "-").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 export const spiClosedCases: CaseDef[] = [
-  ...kvCalls.map(([method, call]): CaseDef => ({
-    id: slug(method),
-    title: `${method} after close() rejects with ClosedError`,
-    run: (t) => closedCase(t, method, call, "kv"),
-  })),
-  ...graphCalls.map(([method, call]): CaseDef => ({
-    id: slug(method),
-    title: `${method} after close() rejects with ClosedError`,
-    needs: ["graph"] as Need[],
-    run: (t) => closedCase(t, method, call, "graph"),
-  })),
+  ...kvCalls.map(
+    ([method, call]): CaseDef => ({
+      id: slug(method),
+      title: `${method} after close() rejects with ClosedError`,
+      run: (t) => closedCase(t, method, call, "kv"),
+    }),
+  ),
+  ...graphCalls.map(
+    ([method, call]): CaseDef => ({
+      id: slug(method),
+      title: `${method} after close() rejects with ClosedError`,
+      needs: ["graph"] as Need[],
+      run: (t) => closedCase(t, method, call, "graph"),
+    }),
+  ),
   {
     id: "graph-traverse",
     title: "graph.traverse (native) after close() rejects with ClosedError",
@@ -81,7 +103,8 @@ export const spiClosedCases: CaseDef[] = [
         "graph.traverse",
         (d, ns) => {
           const traverse = g(d).traverse;
-          if (!traverse) throw new Error("declared nativeTraversal: true, but graph.traverse is not a function");
+          if (!traverse)
+            throw new Error("declared nativeTraversal: true, but graph.traverse is not a function");
           return traverse.call(g(d), ns, ["a"], { maxDepth: 2, direction: "both", maxNodes: 10 });
         },
         "graph",

@@ -2,7 +2,14 @@
 // codec and an explicit `now`, and say in plain words which rule of spi.ts a failure breaks.
 
 import { DEFAULT_MAX_VALUE_BYTES, encodeProps, encodeValue } from "@stowage/core";
-import type { BatchResult, EncodedEntry, GraphDriver, KvDriver, KvWrite, NodeRecord } from "@stowage/core";
+import type {
+  BatchResult,
+  EncodedEntry,
+  GraphDriver,
+  KvDriver,
+  KvWrite,
+  NodeRecord,
+} from "@stowage/core";
 import { expect } from "vitest";
 import type { CaseContext } from "../../types.ts";
 
@@ -30,30 +37,53 @@ export function spiGraph(t: CaseContext): { g: GraphDriver; name: string } {
 }
 
 /** An unconditional write of core's encoding of `value`. */
-export function put(key: string, value: unknown, extra: Partial<Omit<KvWrite, "key" | "value">> = {}): KvWrite {
+export function put(
+  key: string,
+  value: unknown,
+  extra: Partial<Omit<KvWrite, "key" | "value">> = {},
+): KvWrite {
   return { key, value: enc(value), expiresAt: null, ...extra };
 }
 
 /** Expects a successful batch and returns its results. */
 export function ok<T>(result: BatchResult<T>, what: string): T[] {
-  expect(result.ok, `${what}: expected { ok: true } but the driver reported conflicts ${JSON.stringify((result as { conflicts?: unknown }).conflicts)}`).toBe(true);
+  expect(
+    result.ok,
+    `${what}: expected { ok: true } but the driver reported conflicts ${JSON.stringify((result as { conflicts?: unknown }).conflicts)}`,
+  ).toBe(true);
   return (result as { results: T[] }).results;
 }
 
 /** Expects a failed conditional batch with exactly these conflict positions. */
 export function conflicts<T>(result: BatchResult<T>, positions: number[], what: string): void {
-  expect(result.ok, `${what}: a failing condition must give { ok: false, conflicts }, got ${JSON.stringify(result)}`).toBe(false);
+  expect(
+    result.ok,
+    `${what}: a failing condition must give { ok: false, conflicts }, got ${JSON.stringify(result)}`,
+  ).toBe(false);
   const got = [...(result as { conflicts: number[] }).conflicts].sort((a, b) => a - b);
-  expect(got, `${what}: conflicts must list EVERY failing position (and only those)`).toEqual(positions);
+  expect(got, `${what}: conflicts must list EVERY failing position (and only those)`).toEqual(
+    positions,
+  );
 }
 
 /** Writes and expects success, returning the new versions. */
-export async function write(kv: KvDriver, ns: string, writes: KvWrite[], now: number, what = "setMany"): Promise<number[]> {
+export async function write(
+  kv: KvDriver,
+  ns: string,
+  writes: KvWrite[],
+  now: number,
+  what = "setMany",
+): Promise<number[]> {
   return ok(await kv.setMany(ns, writes, now), what);
 }
 
 /** The live entries of `keys` at `now`, as the driver returns them. */
-export async function read(kv: KvDriver, ns: string, keys: string[], now: number): Promise<(EncodedEntry | undefined)[]> {
+export async function read(
+  kv: KvDriver,
+  ns: string,
+  keys: string[],
+  now: number,
+): Promise<(EncodedEntry | undefined)[]> {
   return kv.getMany(ns, keys, now);
 }
 
@@ -62,8 +92,15 @@ export function nodeView(n: NodeRecord | undefined): unknown {
   return n && { id: n.id, type: n.type, props: JSON.parse(n.props) };
 }
 
-export function edgeView(e: { from: string; type: string; to: string; props: string } | undefined): unknown {
+export function edgeView(
+  e: { from: string; type: string; to: string; props: string } | undefined,
+): unknown {
   return e && { from: e.from, type: e.type, to: e.to, props: JSON.parse(e.props) };
 }
 
-export const edgeName = (e: { from: string; type: string; to: string }) => `${e.from} -${e.type}-> ${e.to}`;
+export const edgeName = (e: { from: string; type: string; to: string }) =>
+  `${e.from} -${e.type}-> ${e.to}`;
+
+/** Drops undefined fields (fc.option gives them), so commands print cleanly. */
+export const clean = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
