@@ -430,4 +430,75 @@ export const spiGraphBrokenDrivers: readonly BrokenDriver[] = [
     mustFail: ["spi/honesty/persistent-kv", "spi/honesty/persistent-graph"],
     breakage: { capabilities: { persistent: true }, privateDatabase: true },
   },
+  {
+    name: "graph name and node id joined without a separator (one node space)",
+    groups: ["spi/graph/graph-boundaries"],
+    mustFail: ["spi/graph/graph-boundaries"],
+    breakage: {
+      graph: (ig) => {
+        const ONE = "all";
+        const strip = (graph: string, e: EdgeRecord): EdgeRecord => ({
+          ...e,
+          from: e.from.slice(graph.length),
+          to: e.to.slice(graph.length),
+        });
+        return {
+          upsertNodes: (graph, nodes, mode) =>
+            ig.upsertNodes(
+              ONE,
+              nodes.map((n) => ({ ...n, id: graph + n.id })),
+              mode,
+            ),
+          upsertEdges: (graph, edges, mode) =>
+            ig.upsertEdges(
+              ONE,
+              edges.map((e) => ({ ...e, from: graph + e.from, to: graph + e.to })),
+              mode,
+            ),
+          async getNodes(graph, ids) {
+            return (
+              await ig.getNodes(
+                ONE,
+                ids.map((id) => graph + id),
+              )
+            ).map((n) => n && { ...n, id: n.id.slice(graph.length) });
+          },
+          async neighbors(graph, ids, query) {
+            return (
+              await ig.neighbors(
+                ONE,
+                ids.map((id) => graph + id),
+                query,
+              )
+            ).map((l) => l.map((e) => strip(graph, e)));
+          },
+          async stats(graph) {
+            const nodes = (await ig.listNodes(ONE, { limit: ALL })).filter((n) =>
+              n.id.startsWith(graph),
+            );
+            const edges = (await ig.listEdges(ONE, { limit: ALL })).filter((e) =>
+              e.from.startsWith(graph),
+            );
+            return { nodes: nodes.length, edges: edges.length };
+          },
+        };
+      },
+    },
+  },
+  {
+    name: "graphs() lists KV namespaces too (one registry for both)",
+    groups: ["spi/graph/graph-boundaries"],
+    mustFail: ["spi/graph/graph-boundaries"],
+    breakage: {
+      graph: (ig, db) => ({
+        async graphs() {
+          const names = await createMemoryDriver({
+            database: db,
+            sweepIntervalMs: 0,
+          }).kv.namespaces(0);
+          return [...new Set([...(await ig.graphs()), ...names])].sort(byteCompare);
+        },
+      }),
+    },
+  },
 ];

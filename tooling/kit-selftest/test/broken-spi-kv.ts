@@ -542,4 +542,71 @@ export const spiKvBrokenDrivers: readonly BrokenDriver[] = [
       }),
     },
   },
+  {
+    name: "namespace and key joined without a separator (one keyspace)",
+    groups: ["spi/kv/namespace-boundaries"],
+    mustFail: ["spi/kv/namespace-boundaries"],
+    breakage: {
+      kv: (ikv) => {
+        const ALLNS = "all";
+        return {
+          getMany: (ns, keys, now) =>
+            ikv.getMany(
+              ALLNS,
+              keys.map((k) => ns + k),
+              now,
+            ),
+          setMany: (ns, writes, now) =>
+            ikv.setMany(
+              ALLNS,
+              writes.map((w) => ({ ...w, key: ns + w.key })),
+              now,
+            ),
+          deleteMany: (ns, deletes, now) =>
+            ikv.deleteMany(
+              ALLNS,
+              deletes.map((d) => ({ ...d, key: ns + d.key })),
+              now,
+            ),
+          async list(ns, q, now) {
+            const items = await ikv.list(
+              ALLNS,
+              {
+                ...q,
+                prefix: ns + q.prefix,
+                ...(q.after === undefined ? {} : { after: ns + q.after }),
+              },
+              now,
+            );
+            return items.map((i) => ({ ...i, key: i.key.slice(ns.length) }));
+          },
+          count: (ns, prefix, now) => ikv.count(ALLNS, ns + prefix, now),
+        };
+      },
+    },
+  },
+  {
+    name: "list pages capped at 1000 keys",
+    groups: ["spi/kv/list-large-limit"],
+    mustFail: ["spi/kv/list-large-limit"],
+    breakage: {
+      kv: (ikv) => ({
+        list: (ns, q, now) => ikv.list(ns, { ...q, limit: Math.min(q.limit, 1000) }, now),
+      }),
+    },
+  },
+  {
+    name: "namespaces() lists graph names too (one registry for both)",
+    groups: ["spi/kv/namespaces-liveness"],
+    mustFail: ["spi/kv/namespaces-liveness"],
+    breakage: {
+      kv: (ikv, db) => ({
+        async namespaces(now) {
+          const graphs =
+            (await createMemoryDriver({ database: db, sweepIntervalMs: 0 }).graph?.graphs()) ?? [];
+          return [...new Set([...(await ikv.namespaces(now)), ...graphs])].sort(byteCompare);
+        },
+      }),
+    },
+  },
 ];

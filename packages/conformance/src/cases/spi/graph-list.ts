@@ -189,6 +189,34 @@ export const spiGraphListCases: CaseDef[] = [
     },
   },
   {
+    id: "graph-boundaries",
+    title:
+      'graph name and id never run together: node "xa" of G and node "a" of Gx are different nodes',
+    needs: ["graph"],
+    async run(t) {
+      const { g, name } = spiGraph(t);
+      const longer = t.track("graph", `${name}x`);
+      await g.upsertNodes(name, [N("xa", "inG")], "merge");
+      await g.upsertEdges(longer, [E("a", "r", "xa")], "merge");
+      expect(
+        (await g.getNodes(name, ["xa", "a"])).map((n) => n?.type),
+        "graph G sees only its own nodes",
+      ).toEqual(["inG", undefined]);
+      expect(
+        (await g.getNodes(longer, ["a", "xa"])).map((n) => n?.type),
+        "graph Gx sees only its own nodes",
+      ).toEqual([null, null]);
+      expect(
+        await g.neighbors(name, ["xa"], { direction: "both" }),
+        "G's xa has no edges (the edge is Gx's)",
+      ).toEqual([[]]);
+      expect(await g.stats(name)).toEqual({ nodes: 1, edges: 0 });
+      const kvOnly = t.track("kv", `${name}kv`);
+      await t.driver.kv.setMany(kvOnly, [{ key: "k", value: "1", expiresAt: null }], t.clock.now());
+      expect(await g.graphs(), "a KV namespace is not a graph").not.toContain(kvOnly);
+    },
+  },
+  {
     id: "clear-isolation",
     title:
       "graph clear: removes every node and edge of this graph and none of another (longer name, KV namespace of the same name)",

@@ -171,6 +171,11 @@ export const spiKvListCases: CaseDef[] = [
       expect(await keys("p/", "a"), "after a key before the prefix range: the whole range").toEqual(
         ["p/", "p/1", "p/2", "p/3"],
       );
+      expect(await keys("p/", "p/"), "after the key that equals the prefix").toEqual([
+        "p/1",
+        "p/2",
+        "p/3",
+      ]);
       expect(await keys("p/", "p/1"), "after a key inside the range").toEqual(["p/2", "p/3"]);
       expect(await keys("p/", "p/1", 1), "after inside the range with a limit").toEqual(["p/2"]);
       expect(
@@ -270,6 +275,52 @@ export const spiKvListCases: CaseDef[] = [
     },
   },
   {
+    id: "list-large-limit",
+    title: "list: a limit of 1100 over 1200 keys returns 1100 (no hidden page-size cap)",
+    async run(t) {
+      const { kv, ns, now } = spiKv(t);
+      const keys = Array.from({ length: 1200 }, (_, i) => `k${String(i).padStart(4, "0")}`);
+      await write(
+        kv,
+        ns,
+        keys.map((k) => put(k, 1)),
+        now,
+      );
+      const page = await kv.list(ns, { prefix: "", limit: 1100, withValues: false }, now);
+      expect(page.length, "list must return `limit` keys when that many follow").toBe(1100);
+      expect(page[1099]?.key).toBe("k1099");
+      expect(await kv.count(ns, "", now), "count over 1200 keys").toBe(1200);
+    },
+  },
+  {
+    id: "namespace-boundaries",
+    title: 'namespace and key never run together: (N, "xk") and (Nx, "k") are different entries',
+    async run(t) {
+      const { kv, ns, now } = spiKv(t);
+      const longer = t.track("kv", `${ns}x`);
+      await write(kv, ns, [put("xk", "in N")], now);
+      await write(kv, longer, [put("k", "in Nx")], now);
+      const [a, b] = [
+        (await read(kv, ns, ["xk", "k"], now)).map((e) => e?.value),
+        (await read(kv, longer, ["k", "xk"], now)).map((e) => e?.value),
+      ];
+      expect(
+        a,
+        "namespace N sees only its own key (a layout joining namespace and key without a separator collides)",
+      ).toEqual([enc("in N"), undefined]);
+      expect(b, "namespace Nx sees only its own key").toEqual([enc("in Nx"), undefined]);
+      expect(
+        (await kv.list(ns, { prefix: "", limit: 10, withValues: false }, now)).map((i) => i.key),
+        "list of N",
+      ).toEqual(["xk"]);
+      expect(await kv.count(longer, "", now), "count of Nx").toBe(1);
+      ok(await kv.deleteMany(longer, [{ key: "k" }], now), "deleteMany");
+      expect((await read(kv, ns, ["xk"], now))[0]?.value, "deleting (Nx, k) leaves (N, xk)").toBe(
+        enc("in N"),
+      );
+    },
+  },
+  {
     id: "clear-isolation",
     title:
       "clear: removes every entry of this namespace and none of another (longer names, a graph of the same name)",
@@ -353,12 +404,20 @@ export const spiKvListCases: CaseDef[] = [
         await write(kv, expired as string, [put("k", 1, { expiresAt: now + 10 })], now);
         await write(kv, mixed as string, [put("k", 1, { expiresAt: now + 10 }), put("j", 1)], now);
       }
+      const graphOnly = t.track("kv", `${base}graph`);
+      if (t.capabilities.graph) {
+        t.track("graph", graphOnly);
+        await t.driver.graph?.upsertNodes(graphOnly, [{ id: "n", props: "{}" }], "merge");
+      }
       const listed = await kv.namespaces(now + 10);
       expect(listed, "a namespace with a live entry is listed").toContain(live);
       expect(listed, "a namespace whose only entry was deleted is not listed").not.toContain(
         deleted,
       );
       expect(listed, "a cleared namespace is not listed").not.toContain(cleared);
+      expect(listed, "a graph of that name holding nodes is not a KV namespace").not.toContain(
+        graphOnly,
+      );
       if (ttl) {
         expect(
           listed,
