@@ -2,7 +2,7 @@
 // of spi.ts the way a driver author plausibly would. The kit must fail every one
 // (broken-drivers.test.ts). Graph, closed-driver and capability breakages: broken-spi-graph.ts.
 
-import type { BatchResult, KvDriver } from "@stowage/core";
+import type { BatchResult, KvDriver, KvWrite } from "@stowage/core";
 import { createMemoryDriver } from "@stowage/memory";
 import type { BrokenDriver } from "./broken.ts";
 
@@ -33,6 +33,13 @@ function listWith(
     },
   };
 }
+
+/** A breakage that changes each write before the memory driver sees it. */
+const rewriteWrites =
+  (fn: (w: KvWrite) => KvWrite) =>
+  (ikv: KvDriver): Partial<KvDriver> => ({
+    setMany: (ns, writes, now) => ikv.setMany(ns, writes.map(fn), now),
+  });
 
 const firstConflictOnly = <T>(r: BatchResult<T>): BatchResult<T> =>
   r.ok ? r : { ok: false, conflicts: r.conflicts.slice(0, 1) };
@@ -127,16 +134,9 @@ export const spiKvBrokenDrivers: readonly BrokenDriver[] = [
     groups: ["spi/ttl/if-version-large"],
     mustFail: ["spi/ttl/if-version-large"],
     breakage: {
-      kv: (ikv) => ({
-        setMany: (ns, writes, now) =>
-          ikv.setMany(
-            ns,
-            writes.map((w) =>
-              w.ifVersion === undefined ? w : { ...w, ifVersion: w.ifVersion | 0 },
-            ),
-            now,
-          ),
-      }),
+      kv: rewriteWrites((w) =>
+        w.ifVersion === undefined ? w : { ...w, ifVersion: w.ifVersion | 0 },
+      ),
     },
   },
   {
@@ -246,14 +246,7 @@ export const spiKvBrokenDrivers: readonly BrokenDriver[] = [
       "spi/ttl/if-absent",
     ],
     breakage: {
-      kv: (ikv) => ({
-        setMany: (ns, writes, now) =>
-          ikv.setMany(
-            ns,
-            writes.map(({ ifAbsent: _, ...w }) => w),
-            now,
-          ),
-      }),
+      kv: rewriteWrites(({ ifAbsent: _, ...w }) => w),
     },
   },
   {
@@ -460,14 +453,7 @@ export const spiKvBrokenDrivers: readonly BrokenDriver[] = [
     groups: ["spi/values"],
     mustFail: ["spi/values/any-json-text", "spi/values/duplicate-looking-keys"],
     breakage: {
-      kv: (ikv) => ({
-        setMany: (ns, writes, now) =>
-          ikv.setMany(
-            ns,
-            writes.map((w) => ({ ...w, value: JSON.stringify(JSON.parse(w.value)) })),
-            now,
-          ),
-      }),
+      kv: rewriteWrites((w) => ({ ...w, value: JSON.stringify(JSON.parse(w.value)) })),
     },
   },
   {
@@ -502,14 +488,7 @@ export const spiKvBrokenDrivers: readonly BrokenDriver[] = [
     groups: ["spi/values"],
     mustFail: ["spi/values/unicode-distinct", "spi/values/strings"],
     breakage: {
-      kv: (ikv) => ({
-        setMany: (ns, writes, now) =>
-          ikv.setMany(
-            ns,
-            writes.map((w) => ({ ...w, value: w.value.normalize("NFC") })),
-            now,
-          ),
-      }),
+      kv: rewriteWrites((w) => ({ ...w, value: w.value.normalize("NFC") })),
     },
   },
   {
@@ -517,14 +496,7 @@ export const spiKvBrokenDrivers: readonly BrokenDriver[] = [
     groups: ["spi/values/strings", "spi/values/any-json-text"],
     mustFail: ["spi/values/strings", "spi/values/any-json-text"],
     breakage: {
-      kv: (ikv) => ({
-        setMany: (ns, writes, now) =>
-          ikv.setMany(
-            ns,
-            writes.map((w) => ({ ...w, value: w.value.trim().replace(/^"\s+|\s+"$/g, '"') })),
-            now,
-          ),
-      }),
+      kv: rewriteWrites((w) => ({ ...w, value: w.value.trim().replace(/^"\s+|\s+"$/g, '"') })),
     },
   },
   {
@@ -532,14 +504,7 @@ export const spiKvBrokenDrivers: readonly BrokenDriver[] = [
     groups: ["spi/values/largest", "spi/values/long-strings"],
     mustFail: ["spi/values/largest", "spi/values/long-strings"],
     breakage: {
-      kv: (ikv) => ({
-        setMany: (ns, writes, now) =>
-          ikv.setMany(
-            ns,
-            writes.map((w) => ({ ...w, value: w.value.slice(0, 1 << 20) })),
-            now,
-          ),
-      }),
+      kv: rewriteWrites((w) => ({ ...w, value: w.value.slice(0, 1 << 20) })),
     },
   },
   {

@@ -4,30 +4,7 @@
 import { expect } from "vitest";
 import { byteSorted } from "../../assert.ts";
 import type { CaseDef } from "../../types.ts";
-import { props, spiGraph } from "./helpers.ts";
-
-const E = (from: string, type: string, to: string, p: Record<string, unknown> = {}) => ({
-  from,
-  type,
-  to,
-  props: props(p),
-});
-const N = (id: string, type: string | null | undefined, p: Record<string, unknown> = {}) => ({
-  id,
-  ...(type === undefined ? {} : { type }),
-  props: props(p),
-});
-const _node = (id: string, type: string | null, p: Record<string, unknown> = {}) => ({
-  id,
-  type,
-  props: p,
-});
-const _edge = (from: string, type: string, to: string, p: Record<string, unknown> = {}) => ({
-  from,
-  type,
-  to,
-  props: p,
-});
+import { E, N, spiGraph } from "./helpers.ts";
 
 export const spiGraphListCases: CaseDef[] = [
   {

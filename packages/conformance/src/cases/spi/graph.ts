@@ -3,30 +3,7 @@
 
 import { expect } from "vitest";
 import type { CaseDef } from "../../types.ts";
-import { edgeView, nodeView, props, spiGraph } from "./helpers.ts";
-
-const E = (from: string, type: string, to: string, p: Record<string, unknown> = {}) => ({
-  from,
-  type,
-  to,
-  props: props(p),
-});
-const N = (id: string, type: string | null | undefined, p: Record<string, unknown> = {}) => ({
-  id,
-  ...(type === undefined ? {} : { type }),
-  props: props(p),
-});
-const node = (id: string, type: string | null, p: Record<string, unknown> = {}) => ({
-  id,
-  type,
-  props: p,
-});
-const edge = (from: string, type: string, to: string, p: Record<string, unknown> = {}) => ({
-  from,
-  type,
-  to,
-  props: p,
-});
+import { E, edge, edgeView, N, node, nodeView, spiGraph } from "./helpers.ts";
 
 export const spiGraphCases: CaseDef[] = [
   {

@@ -1,7 +1,6 @@
 // Helpers of the spi/* groups: they call the Driver directly, with values encoded by core's own
 // codec and an explicit `now`, and say in plain words which rule of spi.ts a failure breaks.
 
-import { DEFAULT_MAX_VALUE_BYTES, encodeProps, encodeValue } from "@stowage/core";
 import type {
   BatchResult,
   EncodedEntry,
@@ -10,6 +9,7 @@ import type {
   KvWrite,
   NodeRecord,
 } from "@stowage/core";
+import { DEFAULT_MAX_VALUE_BYTES, encodeProps, encodeValue } from "@stowage/core";
 import { expect } from "vitest";
 import type { CaseContext } from "../../types.ts";
 
@@ -104,3 +104,34 @@ export const edgeName = (e: { from: string; type: string; to: string }) =>
 /** Drops undefined fields (fc.option gives them), so commands print cleanly. */
 export const clean = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+/** The entry getMany should return for core's encoding of `value`. */
+export const entry = (value: unknown, version: number, expiresAt: number | null = null) => ({
+  value: enc(value),
+  version,
+  expiresAt,
+});
+
+type P = Record<string, unknown>;
+/** An edge write with core's encoding of `p`. */
+export const E = (from: string, type: string, to: string, p: P = {}) => ({
+  from,
+  type,
+  to,
+  props: props(p),
+});
+/** A node write with core's encoding of `p` (type undefined: omitted). */
+export const N = (id: string, type: string | null | undefined, p: P = {}) => ({
+  id,
+  ...(type === undefined ? {} : { type }),
+  props: props(p),
+});
+/** A node as nodeView shows it. */
+export const node = (id: string, type: string | null, p: P = {}) => ({ id, type, props: p });
+/** An edge as edgeView shows it. */
+export const edge = (from: string, type: string, to: string, p: P = {}) => ({
+  from,
+  type,
+  to,
+  props: p,
+});

@@ -4,13 +4,7 @@
 import { expect } from "vitest";
 import { byteSorted } from "../../assert.ts";
 import type { CaseDef } from "../../types.ts";
-import { conflicts, enc, ok, put, read, spiKv, write } from "./helpers.ts";
-
-const entry = (value: unknown, version: number, expiresAt: number | null = null) => ({
-  value: enc(value),
-  version,
-  expiresAt,
-});
+import { conflicts, enc, entry, ok, put, read, spiKv, write } from "./helpers.ts";
 
 export const spiKvListCases: CaseDef[] = [
   {

@@ -1,8 +1,8 @@
 // spi/model, graph: random GraphDriver command sequences (batches of ids, per-id limits, paging)
 // against the kit's graph model, compared after every step (see model-kv.ts for the KV half).
 
-import fc from "fast-check";
 import type { GraphDriver } from "@stowage/core";
+import fc from "fast-check";
 import { expect } from "vitest";
 import { byteCompare, edgeCompare } from "../../assert.ts";
 import { type Direction, GraphModel, type ModelProps } from "../../model/graph-model.ts";

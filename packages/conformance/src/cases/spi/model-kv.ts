@@ -3,8 +3,8 @@
 // after every step — batches of several ids, conditional deletes, explicit `now` on expiry
 // boundaries, `after` cursors and limits that core's public API never sends in these shapes.
 
-import fc from "fast-check";
 import type { KvDriver } from "@stowage/core";
+import fc from "fast-check";
 import { expect } from "vitest";
 import { byteCompare } from "../../assert.ts";
 import { type Condition, KvModel } from "../../model/kv-model.ts";

@@ -1,8 +1,8 @@
 // spi/neighbors: GraphDriver.neighbors, degree and a native traverse, called on the driver with
 // batches of several ids — which core's single-id helpers never send.
 
-import { fetchLevelWith, walkLevels } from "@stowage/core";
 import type { Direction, EdgeRecord, GraphDriver, TraverseQuery } from "@stowage/core";
+import { fetchLevelWith, walkLevels } from "@stowage/core";
 import { expect } from "vitest";
 import type { CaseDef } from "../../types.ts";
 import { props, spiGraph } from "./helpers.ts";

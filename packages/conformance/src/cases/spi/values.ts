@@ -1,8 +1,8 @@
 // spi/values: a value is opaque text. Whatever core hands the driver comes back byte for byte —
 // from getMany and from list withValues — whatever JSON it happens to hold.
 
-import { DEFAULT_MAX_VALUE_BYTES } from "@stowage/core";
 import type { KvDriver } from "@stowage/core";
+import { DEFAULT_MAX_VALUE_BYTES } from "@stowage/core";
 import { expect } from "vitest";
 import type { CaseContext, CaseDef } from "../../types.ts";
 import { enc, spiKv, write } from "./helpers.ts";
