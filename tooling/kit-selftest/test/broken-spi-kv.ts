@@ -574,4 +574,21 @@ export const spiKvBrokenDrivers: readonly BrokenDriver[] = [
       }),
     },
   },
+  {
+    name: "namespaces() lists only namespaces this instance wrote (a per-process registry)",
+    groups: ["spi/honesty/shared-kv"],
+    mustFail: ["spi/honesty/shared-kv"],
+    breakage: {
+      kv: (ikv) => {
+        const mine = new Set<string>();
+        return {
+          async setMany(ns, writes, now) {
+            mine.add(ns);
+            return ikv.setMany(ns, writes, now);
+          },
+          namespaces: async (now) => (await ikv.namespaces(now)).filter((ns) => mine.has(ns)),
+        };
+      },
+    },
+  },
 ];

@@ -99,6 +99,15 @@ export const spiHonestyCases: CaseDef[] = [
         seen?.value === enc("first"),
         "declared shared: true, but a second driver from open() did not see a write of the first",
       );
+      claim(
+        (await other.kv.count(ns, "", now)) === 1 &&
+          (await other.kv.list(ns, { prefix: "", limit: 5, withValues: false }, now)).length === 1,
+        "declared shared: true, but count or list of a second driver from open() missed a write of the first",
+      );
+      claim(
+        (await other.kv.namespaces(now)).includes(ns),
+        "declared shared: true, but namespaces() of a second driver from open() does not list a namespace the first wrote",
+      );
       const [v] = await write(other.kv, ns, [put("k", "second")], now);
       claim(
         v === 2,
