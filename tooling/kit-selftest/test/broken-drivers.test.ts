@@ -7,9 +7,10 @@ import { MemoryDatabase } from "@stowage/memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { brokenDrivers as foundationBroken, healthy, wrapMemory } from "./broken.ts";
 import { spiGraphBrokenDrivers } from "./broken-spi-graph.ts";
+import { spiFreshBrokenDrivers } from "./broken-spi-fresh.ts";
 import { spiKvBrokenDrivers } from "./broken-spi-kv.ts";
 
-const brokenDrivers = [...foundationBroken, ...spiKvBrokenDrivers, ...spiGraphBrokenDrivers];
+const brokenDrivers = [...foundationBroken, ...spiKvBrokenDrivers, ...spiGraphBrokenDrivers, ...spiFreshBrokenDrivers];
 /** A group name selects its cases; a case id selects that case. */
 const selects = (groups: readonly string[], id: string) => groups.some((g) => id === g || id.startsWith(`${g}/`));
 

@@ -236,6 +236,12 @@ export const spiKvListCases: CaseDef[] = [
       expect(page, "a later page withValues").toEqual([
         { key: "b", entry: entry("two", 1, expiresAt) },
       ]);
+      await write(kv, ns, [put("b", "three")], now);
+      const again = await kv.list(ns, { prefix: "", limit: 2, after: "a", withValues: true }, now);
+      expect(again, "after a write, list withValues shows the new entry (no stale copy)").toEqual([
+        { key: "b", entry: entry("three", 2) },
+        { key: "c", entry: entry([3], 1) },
+      ]);
     },
   },
   {

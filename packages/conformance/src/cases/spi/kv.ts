@@ -165,6 +165,22 @@ export const spiKvCases: CaseDef[] = [
         "ifVersion on a missing key",
       );
       expect(await read(kv, ns, ["a", "b"], now)).toEqual([entry(3, 3), entry(1, 1)]);
+      if (t.capabilities.ttl) {
+        const at = now + 77_777;
+        await write(
+          kv,
+          ns,
+          [
+            put("a", 5, { ifVersion: 3, expiresAt: at }),
+            put("b", 2, { ifVersion: 1, expiresAt: at }),
+          ],
+          now,
+        );
+        expect(
+          await read(kv, ns, ["a", "b"], now),
+          "a conditional write stores its expiresAt like any write",
+        ).toEqual([entry(5, 4, at), entry(2, 2, at)]);
+      }
     },
   },
   {
