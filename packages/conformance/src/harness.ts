@@ -48,6 +48,7 @@ export function caseTimeout(c: ConformanceCase): number {
 
 function missingNeed(need: Need, caps: DriverCapabilities, options: ConformanceOptions): string | undefined {
   if (need === "unreachable") return options.openUnreachable ? undefined : "no openUnreachable given";
+  if (need === "badCredentials") return options.openWithBadCredentials ? undefined : "no openWithBadCredentials given";
   return caps[need] ? undefined : `driver declares ${need}: false`;
 }
 
@@ -225,6 +226,12 @@ export class Harness {
             { cause: error },
           );
         }
+        deferred.push(() => driver.close());
+        return driver;
+      },
+      async openWithBadCredentials(secret) {
+        if (!h.options.openWithBadCredentials) throw new Error("no openWithBadCredentials given");
+        const driver = await h.options.openWithBadCredentials(secret);
         deferred.push(() => driver.close());
         return driver;
       },
