@@ -27,6 +27,7 @@ export type Need =
   | "ttl"
   | "cas"
   | "atomicBatches"
+  | "nativeTraversal"
   | "persistent"
   | "shared"
   | "vectors"

@@ -15,8 +15,7 @@ import {
   type VectorHit,
   type VectorRecord,
 } from "@stowage/core";
-import type { Redis } from "ioredis";
-import type { Connection } from "./connection.ts";
+import type { Client, Connection } from "./connection.ts";
 
 /** Largest collection the search script scans. */
 export const MAX_SCAN = 20_000;
@@ -197,7 +196,7 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
     k: readonly string[],
     args: readonly (string | Buffer | number)[],
   ): Promise<unknown> =>
-    conn.run(async (client: Redis) => {
+    conn.run(async (client: Client) => {
       let sha = shas.get(lua);
       if (!sha) shas.set(lua, (sha = sha1(lua)));
       const all = (k as unknown[]).concat(args) as string[];
