@@ -79,7 +79,7 @@ describe("stowage, spawned as a user runs it", () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({
       kind: "header",
       format: "stowage-export",
-      version: 1,
+      version: 2,
       driver: "libsql",
     });
     expect(JSON.parse(lines.at(-1) as string)).toEqual({ kind: "end", records: 30 });

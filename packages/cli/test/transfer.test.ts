@@ -155,12 +155,12 @@ describe("stowage import: bad input writes nothing and says why", () => {
       /line 3: not valid JSON/,
     );
     await refused(
-      bad("kind.jsonl", [l[0], '{"kind":"vector","ns":"x"}', ...l.slice(1)].join("\n")),
-      /line 2: unknown record kind "vector"/,
+      bad("kind.jsonl", [l[0], '{"kind":"embedding","ns":"x"}', ...l.slice(1)].join("\n")),
+      /line 2: unknown record kind "embedding"/,
     );
     await refused(
-      bad("newer.jsonl", [l[0]?.replace('"version":1', '"version":2'), ...l.slice(1)].join("\n")),
-      /line 1: export format version 2 is newer than this stowage reads \(1\)/,
+      bad("newer.jsonl", [l[0]?.replace('"version":2', '"version":3'), ...l.slice(1)].join("\n")),
+      /line 1: export format version 3 is newer than this stowage reads \(2\)/,
     );
     await refused(bad("noheader.jsonl", l.slice(1).join("\n")), /line 1: not a stowage export/);
     await refused(
