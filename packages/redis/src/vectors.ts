@@ -210,10 +210,9 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
 
   const ensure = async (spec: VectorCollectionSpec): Promise<VectorCollectionSpec> => {
     const k = keys(spec.name);
-    const [stored] = await conn.pipeline((p) => {
-      p.eval(ENSURE, 1, k.def, String(spec.dims), spec.metric);
-      p.zadd(registry, 0, spec.name);
-    });
+    // Separate commands: the registry and the collection live in different slots on a cluster.
+    const stored = await conn.run((c) => c.eval(ENSURE, 1, k.def, String(spec.dims), spec.metric));
+    await conn.run((c) => c.zadd(registry, 0, spec.name));
     const [dims, metric] = stored as [string, string];
     return {
       name: spec.name,
@@ -239,9 +238,10 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
     async collections() {
       const names = (await conn.run((c) => c.zrange(registry, "0", "-1"))) as string[];
       if (names.length === 0) return [];
-      const defs = await conn.pipeline((p) => {
-        for (const name of names) p.hmget(keys(name).def, "dims", "metric");
-      });
+      // One command per collection (each in its own slot on a cluster), sent together.
+      const defs = await Promise.all(
+        names.map((name) => conn.run((c) => c.hmget(keys(name).def, "dims", "metric"))),
+      );
       const out: VectorCollectionSpec[] = [];
       names.forEach((name, i) => {
         const [dims, metric] = defs[i] as [string | null, string | null];
@@ -252,10 +252,8 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
     },
     async drop(name) {
       const k = keys(name);
-      const [existed] = await conn.pipeline((p) => {
-        p.del(k.def, k.vec, k.meta, k.ids);
-        p.zrem(registry, name);
-      });
+      const existed = await conn.run((c) => c.del(k.def, k.vec, k.meta, k.ids));
+      await conn.run((c) => c.zrem(registry, name));
       return Number(existed) > 0;
     },
     async upsert(spec, batch) {
