@@ -20,6 +20,7 @@ import type {
 } from "@stowage/core";
 import { rowsOf } from "./driver.ts";
 import type { Db } from "./driver.ts";
+import { createPathSearch } from "./paths.ts";
 
 function byId<T extends { id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => compareUtf8(a.id, b.id));
@@ -108,6 +109,8 @@ export function createGraphDriver(db: Db): GraphDriver {
   }
 
   return {
+    findPaths: createPathSearch(db),
+
     async upsertNodes(graph, nodes: readonly NodeWrite[], mode: UpsertMode) {
       const sorted = byId(nodes);
       const params: unknown[] = [graph];
