@@ -8,6 +8,7 @@
 import type { InStatement, InValue } from "@libsql/client";
 import {
   compareEdgeKeys,
+  comparePaths,
   compareUtf8,
   type EdgeKey,
   type EdgeRecord,
@@ -16,10 +17,12 @@ import {
   type NeighborQuery,
   type NodeRecord,
   type NodeWrite,
+  type PathRecord,
   type UpsertMode,
 } from "@stowage/core";
 import type { Connection } from "./driver.ts";
 import { ensureSorted, int, queryRows, rowsParam, text } from "./sql.ts";
+import { pathsSql, WALK_CAP } from "./paths.ts";
 import { traverseSql } from "./traverse.ts";
 
 /** Rows per upsert statement (all statements of a call share one transaction). */
@@ -354,6 +357,27 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
         const out = ids.map(() => 0);
         for (const row of rows) out[int(row[0])] = int(row[1]);
         return out;
+      });
+    },
+
+    findPaths(graph, from, to, query) {
+      return conn.use(async (c) => {
+        const rs = await c.execute(pathsSql(graph, from, to, query));
+        const found: { nodes: string[]; edges: [string, string, string][] }[] = [];
+        const edges = new Map<string, EdgeRecord>();
+        for (const row of rs.rows) {
+          const kind = int(row[0]);
+          if (kind === 0) found.push({ nodes: JSON.parse(text(row[1])), edges: JSON.parse(text(row[2])) });
+          else if (kind === 1) {
+            const edge = edgeOf(row[1], row[2], row[3], row[4]);
+            edges.set(JSON.stringify([edge.from, edge.type, edge.to]), edge);
+          } else if (int(row[1]) >= WALK_CAP) return undefined;
+        }
+        const paths: PathRecord[] = found.map((p) => ({
+          nodes: p.nodes,
+          edges: p.edges.map((k) => edges.get(JSON.stringify(k)) as EdgeRecord),
+        }));
+        return paths.sort(comparePaths);
       });
     },
 
