@@ -2,14 +2,16 @@
 // (core/src/traversal.ts): simple paths of at most maxDepth edges, ordered by length, then by
 // their edges' (from, type, to) sequences.
 //
-// 1. `back`: every node's distance TO the target (a walk from the target against the direction;
-//    (node, depth) pairs deduplicated by UNION, so each node is expanded at most maxDepth times).
-// 2. `walk`: the paths from the start, extended only to nodes that can still reach the target in
-//    the hops left (findPaths) or that lie on a shortest path (shortestPath). Pruning never drops a
-//    path that completes, so the result is the same set. Paths carry their nodes and edges as JSON
-//    arrays and a sort key: each edge as hex(from).hex(type).hex(to). (hex keeps UTF-8 byte
-//    order; '.' sorts below every hex digit, so a shorter component sorts first, as in core).
-// 3. The first maxPaths complete paths, and the props of their edges.
+// `walk` holds the paths from the start. Up to SHALLOW_DEPTH edges (and always for findPaths):
+// every simple path, where the last hop must land on the target and the hop before it on one of
+// the target's predecessors (`near` = the target and its predecessors, one index read). Deeper
+// shortestPath searches: `near` holds every node's distance TO the target (a walk from the target
+// against the direction; (node, depth) pairs deduplicated by UNION), and the walk follows only
+// nodes on a shortest path. Pruning never drops a path that completes, so the result is the same
+// set as core's. Paths carry their nodes and edges as JSON arrays and a sort key: each edge as
+// hex(from).hex(type).hex(to). (hex keeps UTF-8 byte order; '.' sorts below every hex digit, so
+// a shorter component sorts first, as in core.) Then the first maxPaths complete paths, and the
+// props of their edges.
 // More than WALK_CAP rows in `walk`: the driver declines and core's own walk decides.
 
 import type { InValue } from "@libsql/client";
@@ -17,6 +19,9 @@ import type { Direction, PathQuery } from "@stowage/core";
 import { rowsParam } from "./sql.ts";
 
 export const WALK_CAP = 100_000;
+
+/** Deepest search done by enumeration with last-two-hop pruning; deeper shortestPath goes by distance. */
+export const SHALLOW_DEPTH = 4;
 
 const TYPES = " AND e.type IN (SELECT value FROM json_each(?7))";
 
@@ -47,7 +52,7 @@ function walkSteps(direction: Direction, types: string, prune: string): string {
       w.sortkey || hex(e.src) || '.' || hex(e.type) || '.' || hex(e.dst) || '.'
     FROM walk AS w
     CROSS JOIN stowage_edges AS e${near === "dst" ? " INDEXED BY stowage_edges_in" : ""} ON e.graph = ?1 AND e.${near} = w.tail
-    CROSS JOIN near AS r ON r.id = e.${far}
+    LEFT JOIN near AS r ON r.id = e.${far}
     WHERE w.depth < ?4 AND w.tail <> ?3 AND ${prune}${extra}${types}
       AND NOT EXISTS (SELECT 1 FROM json_each(w.nodes) AS v WHERE v.value = e.${far})`;
   const parts: string[] = [];
@@ -68,13 +73,18 @@ export function pathsSql(
   query: PathQuery,
 ): { sql: string; args: InValue[] } {
   const types = query.types ? TYPES : "";
-  const prune = query.shortest
+  const deep = query.shortest && query.maxDepth > SHALLOW_DEPTH;
+  // deep: on a shortest path. Else: the last hop lands on the target (depth 0 in `near`), the one
+  // before on a predecessor (depth 1); earlier hops anywhere (LEFT JOIN: r.depth may be NULL).
+  const prune = deep
     ? "r.depth = (SELECT n.depth FROM near AS n WHERE n.id = ?2) - w.depth - 1"
-    : "r.depth <= ?4 - w.depth - 1";
-  const bound = query.shortest ? "b.depth < ?4" : "b.depth < ?4 - 1";
+    : "(w.depth + 2 < ?4 OR r.depth <= ?4 - w.depth - 1)";
+  const backSql = deep
+    ? `SELECT ?3, 0 UNION ${backSteps(query.direction, types, "b.depth < ?4")}`
+    : `SELECT ?3, 0 UNION ${backSteps(query.direction, types, "b.depth < 1")}`;
   const sql = `
 WITH RECURSIVE
-  back(id, depth) AS (SELECT ?3, 0 UNION ${backSteps(query.direction, types, bound)}),
+  back(id, depth) AS (${backSql}),
   near(id, depth) AS MATERIALIZED (SELECT id, min(depth) FROM back GROUP BY id),
   walk(depth, tail, nodes, edges, sortkey) AS (
     SELECT 0, n.id, json_array(n.id), '[]', '' FROM stowage_nodes AS n WHERE n.graph = ?1 AND n.id = ?2

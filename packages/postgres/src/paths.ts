@@ -2,15 +2,15 @@
 // (core/src/traversal.ts): simple paths of at most maxDepth edges, ordered by length, then by
 // their edges' (from, type, to) sequences.
 //
-// 1. `back`: a breadth-first walk from the target against the direction, one row per level (as
-//    the native traverse does), giving every node's distance TO the target.
-// 2. `walk`: the paths from the start, extended only to nodes that can still reach the target in
-//    the hops left (findPaths) or that lie on a shortest path (shortestPath: distance exactly
-//    L - depth, L the start's distance). Pruning never drops a path that completes, so the result
-//    is the same set; a hub whose neighbours cannot reach the target costs one index read.
-// 3. The first maxPaths complete paths in core's order, and the props of their edges.
-// More than WALK_CAP partial paths: the driver declines and core's own walk decides (it has its
-// own limit and error).
+// Paths up to SHALLOW_DEPTH edges (the usual case): every simple path from the start, in a
+// recursive CTE with a cycle check, where the last hop must land on the target and the hop before
+// it on one of the target's predecessors (one index read): the two widest layers of the walk are
+// cut to what can still complete. shortestPath is then the first such path.
+// Deeper shortestPath searches: a breadth-first walk from the target against the direction gives
+// every node's distance TO the target (`back`, one row per level as the native traverse does),
+// and the walk from the start only follows nodes that lie on a shortest path.
+// Pruning never drops a path that completes, so the result is the same set as core's. More than
+// WALK_CAP partial paths: the driver declines and core's own walk decides (its limit, its error).
 
 import type { Direction, EdgeRecord, PathQuery, PathRecord } from "@stowage/core";
 import { comparePaths } from "@stowage/core";
@@ -18,6 +18,9 @@ import type { Db } from "./driver.ts";
 
 /** Rows of `walk` (partial and complete paths) past which the driver hands over to core. */
 export const WALK_CAP = 100_000;
+
+/** Deepest search done by enumeration with last-two-hop pruning; deeper shortestPath goes breadth-first. */
+export const SHALLOW_DEPTH = 4;
 
 export function createPathSearch(db: Db) {
   const { t } = db;
@@ -52,6 +55,51 @@ export function createPathSearch(db: Db) {
     return parts.join(" UNION ");
   }
 
+  /** The start's row of `walk`. */
+  const start = `SELECT 0, n.id, ARRAY[n.id], ARRAY[]::text[] COLLATE "C"
+        FROM ${t.nodes} AS n WHERE n.graph = $1 AND n.id = $2`;
+
+  /**
+   * `walk` by enumeration: the last hop must reach the target, the one before it a predecessor
+   * of the target (`pred`, one index read).
+   */
+  function shallowWalk(direction: Direction, types: string): string {
+    return `pred AS MATERIALIZED (SELECT DISTINCT c.id FROM (${predecessors(direction, "ARRAY[$3::text]", types)}) AS c),
+      walk(depth, tail, nodes, keys) AS (
+        ${start}
+        UNION ALL
+        SELECT w.depth + 1, x.other, w.nodes || x.other, w.keys || ARRAY[x.from_id, x.type, x.to_id]
+        FROM walk AS w
+        CROSS JOIN LATERAL (${steps(direction, "w.tail", types)}) AS x
+        WHERE w.depth < $4 AND w.tail <> $3 AND x.other <> ALL(w.nodes)
+          AND (x.other = $3 OR w.depth + 2 < $4 OR (w.depth + 2 = $4 AND x.other IN (SELECT id FROM pred)))
+      )`;
+  }
+
+  /** `walk` along shortest paths only: `near` holds every node's distance to the target. */
+  function deepWalk(direction: Direction, types: string): string {
+    return `back(depth, frontier, visited) AS (
+        SELECT 0, ARRAY[$3::text COLLATE "C"], ARRAY[$3::text COLLATE "C"]
+        UNION ALL
+        SELECT b.depth + 1, x.ids, b.visited || x.ids
+        FROM back AS b
+        CROSS JOIN LATERAL (SELECT ARRAY(SELECT c.id FROM (${predecessors(direction, "b.frontier", types)}
+          EXCEPT SELECT unnest(b.visited)) AS c) AS ids OFFSET 0) AS x
+        WHERE b.depth < $4 AND NOT $2 = ANY(b.frontier) AND cardinality(b.frontier) > 0
+      ),
+      near AS (SELECT k.id, b.depth FROM back AS b, unnest(b.frontier) AS k(id)),
+      walk(depth, tail, nodes, keys) AS (
+        ${start}
+        UNION ALL
+        SELECT w.depth + 1, x.other, w.nodes || x.other, w.keys || ARRAY[x.from_id, x.type, x.to_id]
+        FROM walk AS w
+        CROSS JOIN LATERAL (${steps(direction, "w.tail", types)}) AS x
+        JOIN near AS r ON r.id = x.other
+        WHERE w.depth < $4 AND w.tail <> $3 AND x.other <> ALL(w.nodes)
+          AND r.depth = (SELECT n.depth FROM near AS n WHERE n.id = $2) - w.depth - 1
+      )`;
+  }
+
   return async function findPaths(
     graph: string,
     from: string,
@@ -65,32 +113,11 @@ export function createPathSearch(db: Db) {
       types = ` AND e.type = ANY($${params.length}::text[])`;
     }
     const { direction, shortest } = query;
-    // findPaths: a node at new depth d+1 must reach the target within maxDepth - d - 1 hops.
-    // shortestPath: exactly L - d - 1, L = the start's distance to the target.
-    const prune = shortest
-      ? "r.depth = (SELECT n.depth FROM near AS n WHERE n.id = $2) - w.depth - 1"
-      : "r.depth <= $4 - w.depth - 1";
-    const backBound = shortest ? "b.depth < $4 AND NOT $2 = ANY(b.frontier)" : "b.depth < $4 - 1";
-    const text = `WITH RECURSIVE back(depth, frontier, visited) AS (
-        SELECT 0, ARRAY[$3::text COLLATE "C"], ARRAY[$3::text COLLATE "C"]
-        UNION ALL
-        SELECT b.depth + 1, x.ids, b.visited || x.ids
-        FROM back AS b
-        CROSS JOIN LATERAL (SELECT ARRAY(SELECT c.id FROM (${predecessors(direction, "b.frontier", types)}
-          EXCEPT SELECT unnest(b.visited)) AS c) AS ids OFFSET 0) AS x
-        WHERE ${backBound} AND cardinality(b.frontier) > 0
-      ),
-      near AS (SELECT k.id, b.depth FROM back AS b, unnest(b.frontier) AS k(id)),
-      walk(depth, tail, nodes, keys) AS (
-        SELECT 0, n.id, ARRAY[n.id], ARRAY[]::text[] COLLATE "C"
-        FROM ${t.nodes} AS n WHERE n.graph = $1 AND n.id = $2
-        UNION ALL
-        SELECT w.depth + 1, x.other, w.nodes || x.other, w.keys || ARRAY[x.from_id, x.type, x.to_id]
-        FROM walk AS w
-        CROSS JOIN LATERAL (${steps(direction, "w.tail", types)}) AS x
-        JOIN near AS r ON r.id = x.other
-        WHERE w.depth < $4 AND w.tail <> $3 AND x.other <> ALL(w.nodes) AND ${prune}
-      ),
+    const walk =
+      shortest && query.maxDepth > SHALLOW_DEPTH
+        ? deepWalk(direction, types)
+        : shallowWalk(direction, types);
+    const text = `WITH RECURSIVE ${walk},
       capped AS (SELECT * FROM walk LIMIT $6),
       found AS (
         SELECT c.depth, c.nodes, c.keys FROM capped AS c WHERE c.tail = $3
