@@ -13,7 +13,14 @@
 import { createStore } from "@stowage/core";
 import { Redis } from "ioredis";
 import { type Backend, firstLine, isSkip, loadFactory } from "../backend.ts";
-import type { BenchEdge, BenchNode, BenchValue, NeighborOutcome, RawOps, TraverseOutcome } from "../scenarios.ts";
+import type {
+  BenchEdge,
+  BenchNode,
+  BenchValue,
+  NeighborOutcome,
+  RawOps,
+  TraverseOutcome,
+} from "../scenarios.ts";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -105,7 +112,12 @@ export class RawRedis implements RawOps {
   async set(ns: string, key: string, value: BenchValue): Promise<number> {
     const k = this.#kv(ns);
     const [, version] = replies(
-      await this.#r.multi().set(k.entry + key, JSON.stringify(value)).incr(k.version + key).zadd(k.index, 0, key).exec(),
+      await this.#r
+        .multi()
+        .set(k.entry + key, JSON.stringify(value))
+        .incr(k.version + key)
+        .zadd(k.index, 0, key)
+        .exec(),
     );
     return version as number;
   }
@@ -115,7 +127,10 @@ export class RawRedis implements RawOps {
     return text === null ? undefined : (JSON.parse(text) as BenchValue);
   }
 
-  async setMany(ns: string, items: readonly { key: string; value: BenchValue }[]): Promise<number[]> {
+  async setMany(
+    ns: string,
+    items: readonly { key: string; value: BenchValue }[],
+  ): Promise<number[]> {
     const k = this.#kv(ns);
     const keys = [k.index];
     const args: string[] = [];
@@ -133,14 +148,27 @@ export class RawRedis implements RawOps {
   }
 
   async listPage(ns: string, after: string | undefined, limit: number): Promise<string[]> {
-    return this.#r.zrangebylex(this.#kv(ns).index, after === undefined ? "-" : `(${after}`, "+", "LIMIT", 0, limit);
+    return this.#r.zrangebylex(
+      this.#kv(ns).index,
+      after === undefined ? "-" : `(${after}`,
+      "+",
+      "LIMIT",
+      0,
+      limit,
+    );
   }
 
   async update(ns: string, key: string, fn: (old: BenchValue) => BenchValue): Promise<number> {
     const k = this.#kv(ns);
     const [old, version] = await this.#r.mget(k.entry + key, k.version + key);
-    if (old === null || old === undefined || version === null || version === undefined) throw new Error(`raw update: ${key} is missing`);
-    const next = await this.#r.benchCas(k.entry + key, k.version + key, version, JSON.stringify(fn(JSON.parse(old) as BenchValue)));
+    if (old === null || old === undefined || version === null || version === undefined)
+      throw new Error(`raw update: ${key} is missing`);
+    const next = await this.#r.benchCas(
+      k.entry + key,
+      k.version + key,
+      version,
+      JSON.stringify(fn(JSON.parse(old) as BenchValue)),
+    );
     if (next === 0) throw new Error(`raw update: ${key} changed meanwhile`);
     return next;
   }
@@ -161,16 +189,40 @@ export class RawRedis implements RawOps {
 
   async neighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
     const g = this.#graph(graph);
-    const [outs, ins] = replies(await this.#r.pipeline().hgetall(g.out + id).hgetall(g.in + id).exec()) as Record<string, string>[];
+    const [outs, ins] = replies(
+      await this.#r
+        .pipeline()
+        .hgetall(g.out + id)
+        .hgetall(g.in + id)
+        .exec(),
+    ) as Record<string, string>[];
     const result: NeighborOutcome[] = [];
     for (const field of Object.keys(outs ?? {}).sort(cmp)) {
       const [type, to] = field.split("\u0000") as [string, string];
-      result.push({ id: to, direction: "out", edge: { from: id, type, to, props: JSON.parse((outs as Record<string, string>)[field] as string) as unknown } });
+      result.push({
+        id: to,
+        direction: "out",
+        edge: {
+          from: id,
+          type,
+          to,
+          props: JSON.parse((outs as Record<string, string>)[field] as string) as unknown,
+        },
+      });
     }
     for (const field of Object.keys(ins ?? {}).sort(cmp)) {
       const [type, from] = field.split("\u0000") as [string, string];
       if (from === id) continue; // a self-loop is listed once, as out
-      result.push({ id: from, direction: "in", edge: { from, type, to: id, props: JSON.parse((ins as Record<string, string>)[field] as string) as unknown } });
+      result.push({
+        id: from,
+        direction: "in",
+        edge: {
+          from,
+          type,
+          to: id,
+          props: JSON.parse((ins as Record<string, string>)[field] as string) as unknown,
+        },
+      });
     }
     return result;
   }
@@ -185,7 +237,10 @@ export class RawRedis implements RawOps {
       const p = this.#r.pipeline().hmget(g.nodes, ...level);
       const expand = d < maxDepth;
       if (expand) for (const id of level) p.hgetall(g.out + id);
-      const [docs, ...adjacency] = replies(await p.exec()) as [(string | null)[], ...Record<string, string>[]];
+      const [docs, ...adjacency] = replies(await p.exec()) as [
+        (string | null)[],
+        ...Record<string, string>[],
+      ];
       const next: string[] = [];
       level.forEach((id, i) => {
         const doc = docs[i];
@@ -203,7 +258,12 @@ export class RawRedis implements RawOps {
             depth.set(to, d + 1);
             next.push(to);
           }
-          out.edges.push({ from: id, type, to, props: JSON.parse(edges[field] as string) as unknown });
+          out.edges.push({
+            from: id,
+            type,
+            to,
+            props: JSON.parse(edges[field] as string) as unknown,
+          });
         }
       });
       if (d === 0 && out.nodes.length === 0) return { nodes: [], edges: [] };
@@ -236,14 +296,21 @@ export const redisBackend: Backend = {
   async open(run) {
     const url = process.env.STOWAGE_REDIS_URL ?? DEFAULT_REDIS_URL;
     const where = redactRedisUrl(url);
-    const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: 2000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on("error", () => {}); // reported through connect() below
     try {
       await client.connect();
       await client.ping();
     } catch (error) {
       client.disconnect();
-      return { skip: `Redis not reachable at ${where} (${firstLine(error)}); set STOWAGE_REDIS_URL` };
+      return {
+        skip: `Redis not reachable at ${where} (${firstLine(error)}); set STOWAGE_REDIS_URL`,
+      };
     }
     const factory = await loadFactory("@stowage/redis", "createRedisDriver");
     if (isSkip(factory)) {
