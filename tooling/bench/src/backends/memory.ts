@@ -138,7 +138,7 @@ export class RawMemory implements RawOps {
     return adjacency ? [...adjacency.entries()].sort((a, b) => byteOrder(a[0], b[0])) : [];
   }
 
-  async neighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
+  async neighbors(graph: string, id: string, limit?: number): Promise<NeighborOutcome[]> {
     const g = this.#graph(graph);
     const out: NeighborOutcome[] = [];
     for (const [, e] of this.#sortedEdges(g.out.get(id)))
@@ -146,7 +146,7 @@ export class RawMemory implements RawOps {
     for (const [, e] of this.#sortedEdges(g.in.get(id))) {
       if (e.from !== id) out.push({ id: e.from, direction: "in", edge: decodeEdge(e) });
     }
-    return out;
+    return limit === undefined ? out : out.slice(0, limit);
   }
 
   async traverse(graph: string, seed: string, maxDepth: number): Promise<TraverseOutcome> {

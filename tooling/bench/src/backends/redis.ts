@@ -21,6 +21,7 @@ import type {
   RawOps,
   TraverseOutcome,
 } from "../scenarios.ts";
+import { MinimalRedis } from "./redis-minimal.ts";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -187,7 +188,123 @@ export class RawRedis implements RawOps {
     await this.#r.benchUpsertEdges(g.nodes, ...args);
   }
 
-  async neighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
+  async setWithTtl(ns: string, key: string, value: BenchValue, ttlMs: number): Promise<number> {
+    const k = this.#kv(ns);
+    const at = Date.now() + ttlMs;
+    const [, version] = replies(
+      await this.#r
+        .multi()
+        .set(k.entry + key, JSON.stringify(value), "PX", ttlMs)
+        .incr(k.version + key)
+        .pexpire(k.version + key, ttlMs)
+        .zadd(k.index, 0, key)
+        .zadd(`${k.index}:exp`, at, key)
+        .exec(),
+    );
+    return version as number;
+  }
+
+  async delete(ns: string, key: string): Promise<boolean> {
+    const k = this.#kv(ns);
+    const [n] = replies(
+      await this.#r
+        .multi()
+        .unlink(k.entry + key, k.version + key)
+        .zrem(k.index, key)
+        .exec(),
+    );
+    return (n as number) > 0;
+  }
+
+  async deleteMany(ns: string, keys: readonly string[]): Promise<void> {
+    const k = this.#kv(ns);
+    const all = keys.flatMap((key) => [k.entry + key, k.version + key]);
+    replies(
+      await this.#r
+        .multi()
+        .unlink(...all)
+        .zrem(k.index, ...keys)
+        .exec(),
+    );
+  }
+
+  async entriesPage(
+    ns: string,
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<[string, BenchValue][]> {
+    const k = this.#kv(ns);
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const keys = await this.#r.zrangebylex(
+      k.index,
+      after === undefined ? `[${prefix}` : `(${after}`,
+      `(${end}`,
+      "LIMIT",
+      0,
+      limit,
+    );
+    if (keys.length === 0) return [];
+    const texts = await this.#r.mget(keys.map((key) => k.entry + key));
+    const out: [string, BenchValue][] = [];
+    keys.forEach((key, i) => {
+      const t = texts[i];
+      if (t !== null && t !== undefined) out.push([key, JSON.parse(t) as BenchValue]);
+    });
+    return out;
+  }
+
+  /** No entry in these namespaces expires, so the index's size is the live count. */
+  count(ns: string): Promise<number> {
+    return this.#r.zcard(this.#kv(ns).index);
+  }
+
+  async clear(ns: string): Promise<void> {
+    const k = this.#kv(ns);
+    const keys = await this.#r.zrange(k.index, "0", "-1");
+    const p = this.#r.multi();
+    for (let i = 0; i < keys.length; i += 1000) {
+      p.unlink(...keys.slice(i, i + 1000).flatMap((key) => [k.entry + key, k.version + key]));
+    }
+    replies(await p.unlink(k.index).exec());
+  }
+
+  async clearGraph(graph: string): Promise<void> {
+    const g = this.#graph(graph);
+    const ids = await this.#r.hkeys(g.nodes);
+    const p = this.#r.multi();
+    for (let i = 0; i < ids.length; i += 1000) {
+      p.unlink(...ids.slice(i, i + 1000).flatMap((id) => [g.out + id, g.in + id]));
+    }
+    replies(await p.unlink(g.nodes).exec());
+  }
+
+  async getNodes(graph: string, ids: readonly string[]): Promise<unknown[]> {
+    const docs = await this.#r.hmget(this.#graph(graph).nodes, ...ids);
+    return docs.map((d, i) =>
+      d === null ? undefined : { id: ids[i], ...(JSON.parse(d) as object) },
+    );
+  }
+
+  async degree(graph: string, id: string): Promise<number> {
+    const g = this.#graph(graph);
+    const [outs, ins] = replies(
+      await this.#r
+        .pipeline()
+        .hlen(g.out + id)
+        .hlen(g.in + id)
+        .exec(),
+    ) as number[];
+    return (outs as number) + (ins as number);
+  }
+
+  async neighbors(graph: string, id: string, limit?: number): Promise<NeighborOutcome[]> {
+    const all = await this.#allNeighbors(graph, id);
+    // This layout keeps no order: a limit still reads, sorts and slices the whole adjacency.
+    return limit === undefined ? all : all.slice(0, limit);
+  }
+
+  async #allNeighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
     const g = this.#graph(graph);
     const [outs, ins] = replies(
       await this.#r
@@ -320,13 +437,23 @@ export const redisBackend: Backend = {
     const rawPrefix = `benchraw:${run}`;
     const stowagePrefix = `benchstowage:${run}`;
     const store = createStore(factory({ url, prefix: stowagePrefix }));
+    const minimalPrefix = `benchmin:${run}`;
     return {
       store,
       raw: new RawRedis(client, rawPrefix),
-      detail: `${where} (stowage prefix ${stowagePrefix}:, raw prefix ${rawPrefix}:)`,
+      minimal: new MinimalRedis(client, minimalPrefix),
+      detail: `${where} (stowage prefix ${stowagePrefix}:, raw prefixes ${rawPrefix}:, ${minimalPrefix}:)`,
+      async durability() {
+        const config = await client.config("GET", "appendonly").catch(() => []);
+        const fsync = await client.config("GET", "appendfsync").catch(() => []);
+        const save = await client.config("GET", "save").catch(() => []);
+        const value = (pair: unknown) => (Array.isArray(pair) ? String(pair[1] ?? "?") : "?");
+        return `appendonly=${value(config)}, appendfsync=${value(fsync)}, save="${value(save)}" (server settings: the same for every side)`;
+      },
       async close() {
         try {
           await deletePrefix(client, rawPrefix);
+          await deletePrefix(client, minimalPrefix);
           // Whatever clear() left behind (the namespace/graph registries) under the run's own prefix.
           await deletePrefix(client, stowagePrefix);
         } finally {
