@@ -59,7 +59,8 @@ function queries(s: string) {
     entries: `SELECT key, value FROM ${s}.kv WHERE ns = $1 AND key >= $2 AND key < $5 AND key > $6 AND ${live} ORDER BY key LIMIT $4`,
     count: `SELECT count(*)::int AS n FROM ${s}.kv WHERE ns = $1 AND (expires_at IS NULL OR expires_at > $2)`,
     clear: `DELETE FROM ${s}.kv WHERE ns = $1`,
-    clearGraph: `WITH e AS (DELETE FROM ${s}.edges WHERE graph = $1) DELETE FROM ${s}.nodes WHERE graph = $1`,
+    clearEdges: `DELETE FROM ${s}.edges WHERE graph = $1`,
+    clearNodes: `DELETE FROM ${s}.nodes WHERE graph = $1`,
     getNodes: `SELECT id, type, props FROM ${s}.nodes WHERE graph = $1 AND id = ANY($2::text[])`,
     neighborsLimit: `SELECT * FROM (
         (SELECT 0 AS dir, src, type, dst, props, dst AS other FROM ${s}.edges WHERE graph = $1 AND src = $2 ORDER BY type, dst LIMIT $3)
@@ -266,7 +267,10 @@ export class RawPostgres implements RawOps {
   }
 
   async clearGraph(graph: string): Promise<void> {
-    await this.#run(this.#q.clearGraph, [graph]);
+    // Edges first, in their own statement: deleting nodes then finds no edges to cascade to
+    // (in one statement the cascade triggers still visit every node's edges: 35 s for 10k here).
+    await this.#run(this.#q.clearEdges, [graph]);
+    await this.#run(this.#q.clearNodes, [graph]);
   }
 
   async getNodes(graph: string, ids: readonly string[]): Promise<unknown[]> {
