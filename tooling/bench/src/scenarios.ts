@@ -396,7 +396,7 @@ export function scenarios(
   let rotate = 0;
   const someKey = () => keyOf(rotate++ % Math.min(config.keys, 10_000));
 
-  for (const [label, bytes] of VALUE_SIZES) {
+  for (const [label] of VALUE_SIZES) {
     const key = `v ${label}`;
     add(
       `get ${label}`,
