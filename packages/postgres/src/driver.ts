@@ -1,7 +1,15 @@
 // The driver factory: connection (own pool or the caller's `sql`), lazy schema creation, error
 // mapping, the expiry sweeper and close().
 
-import { ClosedError, UnavailableError, ValidationError, redactUrl } from "@stowage/core";
+import {
+  ClosedError,
+  StorageError,
+  UnavailableError,
+  ValidationError,
+  redactUrl,
+  registerSecret,
+} from "@stowage/core";
+import type { StorageReason } from "@stowage/core";
 import type { BatchResult, Driver, DriverCapabilities } from "@stowage/core";
 import postgres from "postgres";
 import type { Options, Sql } from "postgres";
@@ -119,6 +127,14 @@ const UNAVAILABLE_CODES = new Set([
   "CONNECTION_DESTROYED",
   "CONNECTION_ENDED",
 ]);
+// SQLSTATEs meaning "the server cannot store": disk full, read-only transaction (a standby, or
+// default_transaction_read_only), corrupted data or index. An operator has to act.
+const STORAGE_SQLSTATE: Readonly<Record<string, StorageReason>> = {
+  "53100": "FULL",
+  "25006": "READ_ONLY",
+  XX001: "CORRUPT",
+  XX002: "CORRUPT",
+};
 // Deadlock and serialization failures; and a foreign key violation, which only upsertEdges can
 // meet, when a concurrent deleteNodes removes an endpoint between its two halves: a retry
 // recreates the endpoint.
@@ -247,6 +263,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
   const sql = options.sql ?? ownConnection(options);
   const location = describeLocation(sql);
   const password = passwordOf(sql);
+  registerSecret(password);
   let closed = false;
   let schemaReady: Promise<void> | undefined;
   let schemaDone = false;
@@ -264,6 +281,17 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
       return error instanceof ClosedError
         ? error
         : new ClosedError(`cannot ${what}: the postgres driver is closed`, { cause: error });
+    const reason = STORAGE_SQLSTATE[codeOf(error)];
+    if (reason) {
+      const message = error instanceof Error ? error.message : String(error);
+      return new StorageError(
+        reason,
+        `PostgreSQL at ${location} cannot store (${what}): ${message}`,
+        {
+          cause: error,
+        },
+      );
+    }
     if (isUnavailable(error)) return unavailable(what, error);
     return error;
   };
