@@ -70,6 +70,11 @@ export const QUICK_DATA: DataConfig = {
   load: 500,
 };
 
+/** The smallest string above every key with this (ASCII, non-empty) prefix: an index range's end. */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
 export function keyOf(i: number): string {
   return `user:${String(i).padStart(7, "0")}`;
 }

@@ -6,6 +6,7 @@
 
 import { type Client, createClient, type InValue } from "@libsql/client";
 import type { BenchEdge, BenchNode, BenchValue, RawOps } from "../scenarios.ts";
+import { prefixEnd } from "../scenarios.ts";
 
 /** `synchronous=…, journal_mode=…` as the connection reports them. */
 export async function describePragmas(db: Client): Promise<string> {
@@ -125,7 +126,7 @@ export class MinimalLibsql implements RawOps {
     after: string | undefined,
     limit: number,
   ): Promise<[string, BenchValue][]> {
-    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const end = prefixEnd(prefix);
     const rows = await this.#json<[string, string]>(
       `SELECT json_group_array(json_array(key, value)) FROM (
          SELECT key, value FROM ${await this.#t(ns)} WHERE key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?)`,

@@ -21,6 +21,7 @@ import type {
   RawOps,
   TraverseOutcome,
 } from "../scenarios.ts";
+import { prefixEnd } from "../scenarios.ts";
 import { describePragmas, MinimalLibsql } from "./libsql-minimal.ts";
 
 /** The pragmas every side uses (the driver gets the same through its `pragmas` option). */
@@ -260,7 +261,7 @@ export class RawLibsql implements RawOps {
     after: string | undefined,
     limit: number,
   ): Promise<[string, BenchValue][]> {
-    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const end = prefixEnd(prefix);
     const rows = await this.#json<[string, string]>(ENTRIES, [
       ns,
       prefix,

@@ -7,6 +7,7 @@
 
 import type postgres from "postgres";
 import type { BenchEdge, BenchNode, BenchValue, RawOps } from "../scenarios.ts";
+import { prefixEnd } from "../scenarios.ts";
 
 type Row = Record<string, unknown>;
 
@@ -117,7 +118,7 @@ export class MinimalPostgres implements RawOps {
     after: string | undefined,
     limit: number,
   ): Promise<[string, BenchValue][]> {
-    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const end = prefixEnd(prefix);
     const rows = await this.#run(
       `SELECT key, value FROM ${await this.#t(ns)} WHERE key >= $1 AND key < $2 AND key > $3 ORDER BY key LIMIT $4`,
       [prefix, end, after ?? "", limit],

@@ -17,6 +17,7 @@ import type {
   RawOps,
   TraverseOutcome,
 } from "../scenarios.ts";
+import { prefixEnd } from "../scenarios.ts";
 import { MinimalPostgres } from "./postgres-minimal.ts";
 
 export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
@@ -245,7 +246,7 @@ export class RawPostgres implements RawOps {
     after: string | undefined,
     limit: number,
   ): Promise<[string, BenchValue][]> {
-    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const end = prefixEnd(prefix);
     const rows = await this.#run(this.#q.entries, [
       ns,
       prefix,

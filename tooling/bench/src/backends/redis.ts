@@ -21,6 +21,7 @@ import type {
   RawOps,
   TraverseOutcome,
 } from "../scenarios.ts";
+import { prefixEnd } from "../scenarios.ts";
 import { MinimalRedis } from "./redis-minimal.ts";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -235,7 +236,7 @@ export class RawRedis implements RawOps {
     limit: number,
   ): Promise<[string, BenchValue][]> {
     const k = this.#kv(ns);
-    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const end = prefixEnd(prefix);
     const keys = await this.#r.zrangebylex(
       k.index,
       after === undefined ? `[${prefix}` : `(${after}`,
