@@ -235,9 +235,11 @@ export async function compare(
     minimalRatio: minimal ? ratio(stowage, minimal) : Number.NaN,
     pairedRatio: paired.length > 0 ? median(paired) : Number.NaN,
     opsPerSample: ops,
+    // Only with at least one baseline; each present baseline must meet its goal.
     goalMet:
-      (Number.isNaN(r) || r <= GOAL_RATIO) &&
-      (!minimal || ratio(stowage, minimal) <= MINIMAL_GOAL_RATIO),
+      (raw !== undefined || minimal !== undefined) &&
+      (raw === undefined || r <= GOAL_RATIO) &&
+      (minimal === undefined || ratio(stowage, minimal) <= MINIMAL_GOAL_RATIO),
   };
 }
 

@@ -139,6 +139,12 @@ describe("interleaving", () => {
     );
     expect(result.raw).toBeUndefined();
     expect(Number.isNaN(result.ratio)).toBe(true);
+    const alone = await compare(
+      { name: "no baseline", description: "", stowage: async () => {} },
+      { timeMs: 5, warmupShare: 0.2, targetSamples: 3, minSamples: 3, minSampleMs: 0.5 },
+      { opsPerSample: 1 },
+    );
+    expect(alone.goalMet).toBe(false);
   });
 
   it("sizes samples so that short operations are timed in groups", () => {
