@@ -4,6 +4,7 @@
 import { decodeProps, decodeValue, encodeProps, encodeValue, mergeEncodedProps } from "./codec.ts";
 import { ClosedError, ConflictError, StowageError, UnsupportedError, ValidationError } from "./errors.ts";
 import type { Driver, EdgeKey, EdgeRecord, EncodedEntry, GraphDriver, KvWrite, NodeRecord, NodeWrite, UpsertMode } from "./spi.ts";
+import { guardDriver } from "./guard.ts";
 import { findPaths, shortestPath, traverse } from "./traversal.ts";
 import type {
   Edge,
@@ -23,6 +24,7 @@ import type {
   Page,
   Path,
   PathOptions,
+  PingResult,
   Props,
   SetManyItem,
   SetOptions,
@@ -48,6 +50,8 @@ interface Context {
   readonly driver: Driver;
   readonly now: () => number;
   readonly maxBytes: number;
+  /** The circuit breaker's state (see breaker.ts). */
+  readonly circuit: () => PingResult["circuit"];
   closed: boolean;
 }
 
@@ -602,10 +606,12 @@ class StoreImpl implements Store {
     return run(this.#ctx, "list graphs", async () => (g ? g.graphs() : []));
   }
 
-  async ping(): Promise<{ latencyMs: number }> {
+  async ping(): Promise<PingResult> {
     const started = performance.now();
-    await run(this.#ctx, "ping", () => this.#ctx.driver.ping());
-    return { latencyMs: performance.now() - started };
+    const health = await run(this.#ctx, "ping", () => this.#ctx.driver.ping());
+    const latencyMs = performance.now() - started;
+    const pool = health ? health.pool : undefined;
+    return pool ? { latencyMs, circuit: this.#ctx.circuit(), pool } : { latencyMs, circuit: this.#ctx.circuit() };
   }
 
   async close(): Promise<void> {
@@ -623,7 +629,15 @@ class StoreImpl implements Store {
 export function createStore(driver: Driver, options: StoreOptions = {}): Store {
   const limit = driver.capabilities.maxValueBytes;
   const requested = options.maxValueBytes === undefined ? DEFAULT_MAX_VALUE_BYTES : checkPositiveInt(options.maxValueBytes, "maxValueBytes");
-  const ctx: Context = { driver, now: options.now ?? Date.now, maxBytes: Math.min(requested, limit), closed: false };
+  // Every driver call goes through the circuit breaker and the observer (guard.ts).
+  const guarded = guardDriver(driver, options.circuitBreaker);
+  const ctx: Context = {
+    driver: guarded.driver,
+    now: options.now ?? Date.now,
+    maxBytes: Math.min(requested, limit),
+    circuit: guarded.circuit,
+    closed: false,
+  };
   const store = new StoreImpl(ctx);
   contexts.set(store, ctx);
   return store;

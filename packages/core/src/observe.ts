@@ -1,0 +1,129 @@
+// Observability of every driver call: an OpenTelemetry span and the stable
+// `db.client.operation.duration` histogram (database semantic conventions), through
+// `@opentelemetry/api` when the application has installed it (an optional peer dependency,
+// loaded on first use; absent, nothing is loaded and nothing is recorded), and the same events on
+// `node:diagnostics_channel` (`tracingChannel("stowage:operation")`), which costs nothing
+// without subscribers.
+
+import { tracingChannel } from "node:diagnostics_channel";
+import { createRequire } from "node:module";
+import type { Driver } from "./spi.ts";
+
+type OtelApi = typeof import("@opentelemetry/api");
+type Histogram = import("@opentelemetry/api").Histogram;
+type Tracer = import("@opentelemetry/api").Tracer;
+
+/** What a diagnostics_channel subscriber (and an OTel span) learns about one driver call. */
+export interface OperationContext {
+  /** `db.system.name`: postgresql, redis, sqlite, or the driver's name. */
+  readonly system: string;
+  /** The driver's name (memory, libsql, postgres, redis, …). */
+  readonly driver: string;
+  /** `db.operation.name`: the driver method, e.g. getMany, setMany, upsertEdges, neighbors. */
+  readonly operation: string;
+  /** `db.collection.name`: the namespace or graph, when the call names one. */
+  readonly collection?: string;
+  /** Items in a batch call (`db.operation.batch.size`). */
+  readonly batchSize?: number;
+  /** Set by the channel on failure (tracingChannel's `error` event). */
+  error?: unknown;
+}
+
+/** The diagnostics channel every driver call is traced on (start, end, asyncStart, asyncEnd, error). */
+export const OPERATION_CHANNEL = "stowage:operation";
+const channel = tracingChannel<unknown, OperationContext>(OPERATION_CHANNEL);
+
+const SCOPE = "@stowage/core";
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
+const SYSTEMS: Record<string, string> = { postgres: "postgresql", libsql: "sqlite", redis: "redis" };
+
+interface Otel {
+  readonly api: OtelApi;
+  readonly tracer: Tracer;
+  readonly duration: Histogram;
+}
+let otel: Otel | null | undefined;
+
+/** `@opentelemetry/api` if the application installed it; looked up once. */
+function loadOtel(): Otel | null {
+  if (otel !== undefined) return otel;
+  try {
+    const load = typeof require === "function" ? require : createRequire(import.meta.url);
+    const api = load("@opentelemetry/api") as OtelApi;
+    // Proxies: an SDK registered later is picked up without asking again.
+    const tracer = api.trace.getTracer(SCOPE);
+    const duration = api.metrics.getMeter(SCOPE).createHistogram("db.client.operation.duration", {
+      description: "Duration of database client operations.",
+      unit: "s",
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    });
+    otel = { api, tracer, duration };
+  } catch {
+    otel = null;
+  }
+  return otel;
+}
+
+/** Errors by their class name (ValidationError, UnavailableError, …) as `error.type`. */
+function errorType(error: unknown): string {
+  if (error instanceof Error) return error.name || "Error";
+  return "_OTHER";
+}
+
+export type Observed = <T>(operation: string, args: readonly unknown[], fn: () => Promise<T>) => Promise<T>;
+
+/** Wraps driver calls with spans, the duration histogram and diagnostics_channel events. */
+export function observer(driver: Driver): Observed {
+  const info = driver.telemetry ?? {};
+  const system = info.system ?? SYSTEMS[driver.name] ?? driver.name;
+  const base: Record<string, string | number> = { "db.system.name": system };
+  if (info.namespace !== undefined) base["db.namespace"] = info.namespace;
+  if (info.serverAddress !== undefined) base["server.address"] = info.serverAddress;
+  if (info.serverPort !== undefined) base["server.port"] = info.serverPort;
+  const o = loadOtel();
+
+  return <T>(operation: string, args: readonly unknown[], fn: () => Promise<T>): Promise<T> => {
+    const collection = typeof args[0] === "string" ? args[0] : undefined;
+    const batch = Array.isArray(args[1]) ? args[1].length : undefined;
+    const traced = channel.hasSubscribers
+      ? () => {
+          const ctx: OperationContext = { system, driver: driver.name, operation, ...(collection === undefined ? {} : { collection }), ...(batch === undefined ? {} : { batchSize: batch }) };
+          return channel.tracePromise(fn, ctx);
+        }
+      : fn;
+    if (!o) return traced();
+    const attributes: Record<string, string | number> = { ...base, "db.operation.name": operation };
+    if (collection !== undefined) attributes["db.collection.name"] = collection;
+    const span = o.tracer.startSpan(collection === undefined ? operation : `${operation} ${collection}`, {
+      kind: o.api.SpanKind.CLIENT,
+      attributes: batch !== undefined && batch > 1 ? { ...attributes, "db.operation.batch.size": batch } : attributes,
+    });
+    const started = performance.now();
+    const done = (error?: unknown): void => {
+      if (error !== undefined) {
+        attributes["error.type"] = errorType(error);
+        span.setAttribute("error.type", attributes["error.type"]);
+        span.setStatus({ code: o.api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      }
+      span.end();
+      o.duration.record((performance.now() - started) / 1000, attributes);
+    };
+    let promise: Promise<T>;
+    try {
+      promise = traced();
+    } catch (error) {
+      done(error);
+      throw error;
+    }
+    return promise.then(
+      (value) => {
+        done();
+        return value;
+      },
+      (error: unknown) => {
+        done(error);
+        throw error;
+      },
+    );
+  };
+}
