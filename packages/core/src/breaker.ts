@@ -37,6 +37,8 @@ export class CircuitBreaker {
   readonly #probeTimeoutMs: number;
   readonly #probe: () => Promise<unknown>;
   #failures = 0;
+  /** When the last counted failure happened (performance.now()). */
+  #failedAt = Number.NEGATIVE_INFINITY;
   #state: CircuitState = "closed";
   #openedUntil = 0;
   #lastError: unknown;
@@ -57,24 +59,31 @@ export class CircuitBreaker {
   /** Runs `fn` unless the circuit is open; records its outcome. */
   async call<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#state !== "closed") await this.#admit();
+    const started = performance.now();
     try {
       const result = await fn();
       this.#failures = 0;
       return result;
     } catch (error) {
-      this.record(error);
+      this.record(error, started);
       throw error;
     }
   }
 
-  /** Counts an availability error; anything else proves the backend answered. */
-  record(error: unknown): void {
+  /**
+   * Counts an availability error; anything else proves the backend answered. Calls that were
+   * already running when the last counted failure happened count with it: a burst of concurrent
+   * calls failing together (a pool of terminated connections) is one failure, not many.
+   */
+  record(error: unknown, started: number): void {
     if (error instanceof CircuitOpenError) return;
     if (!(error instanceof UnavailableError)) {
       this.#failures = 0;
       return;
     }
     this.#lastError = error;
+    if (started < this.#failedAt) return;
+    this.#failedAt = performance.now();
     this.#failures++;
     if (this.#state === "closed" && this.#failures >= this.#threshold) this.#open();
   }

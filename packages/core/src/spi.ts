@@ -215,6 +215,8 @@ export interface PoolState {
   readonly idle?: number;
   /** Calls waiting for a connection. */
   readonly waiting?: number;
+  /** Calls of this driver running or waiting now. */
+  readonly inFlight?: number;
   /** Client status in the client's own words (e.g. ioredis "ready", "reconnecting"). */
   readonly status?: string;
 }

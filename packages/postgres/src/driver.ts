@@ -2,9 +2,10 @@
 // mapping, the expiry sweeper and close().
 
 import { ClosedError, UnavailableError, ValidationError, redactUrl } from "@stowage/core";
-import type { BatchResult, Driver, DriverCapabilities } from "@stowage/core";
+import type { BatchResult, Driver, DriverCapabilities, DriverTelemetry } from "@stowage/core";
 import postgres from "postgres";
 import type { Options, Sql } from "postgres";
+import { type DeadlineOptions, sharedProbe, type Track, withDeadline } from "./deadline.ts";
 import { createGraphDriver } from "./graph.ts";
 import { createKvDriver, sweepExpired } from "./kv.ts";
 import { DEFAULT_SCHEMA, ensureSchema, tablesOf } from "./schema.ts";
@@ -19,8 +20,26 @@ export interface PostgresDriverOptions {
   readonly schema?: string;
   /** Pool size of the driver's own connections (default 10). */
   readonly max?: number;
-  /** Time allowed to connect, in ms (default 10000). */
+  /** Time allowed to connect, in ms (default 2000). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Bound on a call when the server does not answer, in ms (default 2000; 0: none). A call still
+   * waiting for a connection after it fails with a retryable UnavailableError and never runs. A
+   * call running on the server longer is only failed when the server stops answering a separate
+   * `SELECT 1` within half of it (then its outcome is unknown: a write may have committed); a live
+   * server's long statement runs on (bound those with statementTimeoutMs).
+   */
+  readonly queryTimeoutMs?: number;
+  /** Longest wait of `close()` for running queries before it ends their connections, in ms (default 500). */
+  readonly closeTimeoutMs?: number;
+  /** Replace pooled connections older than this, in ms (default: postgres.js's 30–60 minutes). */
+  readonly maxLifetimeMs?: number;
+  /**
+   * Prepared statements (default true). Set false behind PgBouncer in transaction mode, which
+   * cannot keep a prepared statement between transactions. Only for the driver's own connections:
+   * an `sql` instance keeps its own setting.
+   */
+  readonly prepare?: boolean;
   /** `statement_timeout` of the driver's own connections, in ms (default: the server's). */
   readonly statementTimeoutMs?: number;
   /** Close connections idle this long, in ms (default: never). */
@@ -35,6 +54,11 @@ export interface PostgresDriverOptions {
 export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
 
 const DEFAULT_SWEEP_MS = 60_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+export const DEFAULT_QUERY_TIMEOUT_MS = 2_000;
+export const DEFAULT_CLOSE_TIMEOUT_MS = 500;
+/** Longest pause between reconnection attempts (postgres.js grows its own to 20 s). */
+const MAX_RECONNECT_DELAY_S = 0.2;
 
 export const capabilities: DriverCapabilities = {
   kv: true,
@@ -152,6 +176,22 @@ function describeLocation(sql: Sql): string {
   return `postgres://${o.user ? `${o.user}@` : ""}${hosts}/${o.database ?? ""}`;
 }
 
+/** `db.namespace` and `server.*` attributes of traces and metrics (first host only). */
+function telemetryOf(sql: Sql): DriverTelemetry {
+  const o = sql.options as unknown as { host?: string[]; port?: number[]; path?: string; database?: string };
+  const host = o.path ? undefined : o.host?.[0];
+  return {
+    system: "postgresql",
+    ...(o.database ? { namespace: String(o.database) } : {}),
+    ...(host ? { serverAddress: host, serverPort: Number(o.port?.[0] ?? 5432) } : {}),
+  };
+}
+
+function poolMax(sql: Sql): number | undefined {
+  const max = (sql.options as unknown as { max?: unknown }).max;
+  return typeof max === "number" ? max : undefined;
+}
+
 function passwordOf(sql: Sql): string | undefined {
   const pass = (sql.options as unknown as { pass?: unknown }).pass;
   return typeof pass === "string" && pass.length > 0 ? pass : undefined;
@@ -173,7 +213,7 @@ function checkMs(value: unknown, what: string, allowZero = false): number | unde
   return value;
 }
 
-function ownConnection(options: PostgresDriverOptions): Sql {
+function ownConnection(options: PostgresDriverOptions): { sql: Sql; probe: () => Sql } {
   if (typeof options.url !== "string" || options.url.length === 0) {
     throw new ValidationError(
       "INVALID_OPTION",
@@ -183,13 +223,21 @@ function ownConnection(options: PostgresDriverOptions): Sql {
   const max = options.max ?? 10;
   if (!Number.isInteger(max) || max < 1)
     throw new ValidationError("INVALID_OPTION", "max must be a positive integer");
-  const connectMs = checkMs(options.connectTimeoutMs, "connectTimeoutMs") ?? 10_000;
+  const connectMs = checkMs(options.connectTimeoutMs, "connectTimeoutMs") ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const statementMs = checkMs(options.statementTimeoutMs, "statementTimeoutMs");
   const idleMs = checkMs(options.idleTimeoutMs, "idleTimeoutMs");
+  const lifetimeMs = checkMs(options.maxLifetimeMs, "maxLifetimeMs");
+  if (options.prepare !== undefined && typeof options.prepare !== "boolean")
+    throw new ValidationError("INVALID_OPTION", "prepare must be a boolean");
   const settings: Options<Record<string, never>> = {
     max,
     connect_timeout: connectMs / 1000,
+    // Reconnect promptly while the server is away: postgres.js's default backoff grows to 20 s,
+    // and calls queued meanwhile waited for it (17–20 s per call with a stopped server).
+    backoff: (retries: number) => Math.min(0.01 * 2 ** retries, MAX_RECONNECT_DELAY_S),
     ...(idleMs === undefined ? {} : { idle_timeout: idleMs / 1000 }),
+    ...(lifetimeMs === undefined ? {} : { max_lifetime: lifetimeMs / 1000 }),
+    ...(options.prepare === false ? { prepare: false } : {}),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     ...(statementMs === undefined
       ? {}
@@ -198,7 +246,12 @@ function ownConnection(options: PostgresDriverOptions): Sql {
     onnotice: () => {},
   };
   try {
-    return postgres(options.url, settings);
+    const url = options.url;
+    const sql = postgres(url, settings);
+    // The liveness probe of the call deadline: a connection of its own, so a busy pool cannot
+    // make a live server look dead.
+    const probe = () => postgres(url, { ...settings, max: 1, idle_timeout: 5, connect_timeout: Math.min(connectMs, 1000) / 1000 });
+    return { sql, probe };
   } catch (error) {
     // Node's URL errors carry the whole input (password included): neither message nor cause.
     throw new ValidationError(
@@ -244,8 +297,18 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
       "the sql instance must keep fetch_types enabled (the default)",
     );
   }
-  const sql = options.sql ?? ownConnection(options);
+  const queryMs = checkMs(options.queryTimeoutMs, "queryTimeoutMs", true) ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const closeMs = checkMs(options.closeTimeoutMs, "closeTimeoutMs", true) ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  const own = options.sql === undefined ? ownConnection(options) : undefined;
+  const sql = options.sql ?? (own as { sql: Sql }).sql;
+  // With the caller's instance, the probe shares its pool (a saturated pool reads as a dead server).
+  let probeSql: Sql | undefined;
+  const alive = sharedProbe(() => {
+    probeSql ??= own ? own.probe() : sql;
+    return probeSql.unsafe("SELECT 1");
+  }, queryMs / 2);
   const location = describeLocation(sql);
+  const telemetry = telemetryOf(sql);
   const password = passwordOf(sql);
   let closed = false;
   let schemaReady: Promise<void> | undefined;
@@ -285,31 +348,49 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     if (closed) throw new ClosedError(`cannot ${what}: the postgres driver is closed`);
   };
 
-  /** Checks the driver is open, creates the schema on first use, maps connection errors. */
-  const run = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  const timedOut = (what: string): Error =>
+    closed
+      ? new ClosedError(`cannot ${what}: the postgres driver is closed`)
+      : new UnavailableError(
+          `PostgreSQL at ${location} did not answer within ${queryMs} ms (${what}; option queryTimeoutMs): ` +
+            "a write may or may not have been applied",
+        );
+
+  let inFlight = 0;
+  /**
+   * Checks the driver is open, creates the schema on first use, bounds the call by
+   * queryTimeoutMs, maps connection errors.
+   */
+  const deadline = (what: string): DeadlineOptions => ({ ms: queryMs, timedOut: () => timedOut(what), alive });
+  const run = <T>(what: string, fn: (track: Track) => Promise<T>): Promise<T> => {
     checkOpen(what);
-    try {
-      if (!schemaDone) await ready();
-      return await retried(fn);
-    } catch (error) {
-      if (error instanceof Rollback) throw error;
-      throw mapError(what, error);
-    }
+    inFlight++;
+    return withDeadline(deadline(what), async (track) => {
+      try {
+        if (!schemaDone) await ready();
+        return await retried(() => fn(track));
+      } catch (error) {
+        if (error instanceof Rollback) throw error;
+        throw mapError(what, error);
+      }
+    }).finally(() => {
+      inFlight--;
+    });
   };
-  const rowsOfQuery = (q: Sql, text: string, params: readonly unknown[]): Promise<Row[]> =>
-    q.unsafe(text, params as never[], PREPARED).values() as unknown as Promise<Row[]>;
+  const rowsOfQuery = (q: Sql, track: Track, text: string, params: readonly unknown[]): Promise<Row[]> =>
+    track(q.unsafe(text, params as never[], PREPARED)).values() as unknown as Promise<Row[]>;
 
   const db: Db = {
     t,
-    query: (what, text, params) => run(what, () => rowsOfQuery(sql, text, params)),
+    query: (what, text, params) => run(what, (track) => rowsOfQuery(sql, track, text, params)),
     execute: (what, text, params) =>
-      run(what, async () => (await sql.unsafe(text, params as never[], PREPARED)).count),
+      run(what, async (track) => (await track(sql.unsafe(text, params as never[], PREPARED))).count),
     async batch(what, text, params, atomic, collect) {
       if (!atomic) return collect(await db.query(what, text, params));
       try {
-        return await run(what, () =>
+        return await run(what, (track) =>
           sql.begin(async (tx) => {
-            const result = collect(await rowsOfQuery(tx as unknown as Sql, text, params));
+            const result = collect(await rowsOfQuery(tx as unknown as Sql, track, text, params));
             if (!result.ok) throw new Rollback(result);
             return result;
           }),
@@ -342,19 +423,26 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     capabilities,
     kv: createKvDriver(db),
     graph: createGraphDriver(db),
+    telemetry,
     async ping() {
       checkOpen("ping");
-      try {
-        await sql.unsafe("SELECT 1", [], PREPARED);
-      } catch (error) {
-        throw mapError("ping", error);
-      }
+      await withDeadline(deadline("ping"), async (track) => {
+        try {
+          await track(sql.unsafe("SELECT 1", [], PREPARED));
+        } catch (error) {
+          throw mapError("ping", error);
+        }
+      });
+      return { pool: { max: poolMax(sql), inFlight } };
     },
     async close() {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
-      if (owned) await sql.end({ timeout: 5 });
+      // Running queries get closeTimeoutMs, then their connections are ended.
+      const probe = probeSql !== sql ? probeSql?.end({ timeout: 0 }) : undefined;
+      if (owned) await sql.end({ timeout: closeMs / 1000 });
+      await probe;
     },
   };
 }
