@@ -37,31 +37,44 @@ const SCOPE = "@stowage/core";
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 const SYSTEMS: Record<string, string> = { postgres: "postgresql", libsql: "sqlite", redis: "redis" };
 
-interface Otel {
-  readonly api: OtelApi;
+interface Instruments {
+  readonly tracerProvider: unknown;
+  readonly meterProvider: unknown;
   readonly tracer: Tracer;
   readonly duration: Histogram;
 }
-let otel: Otel | null | undefined;
+let api: OtelApi | null | undefined;
+let instruments: Instruments | undefined;
 
 /** `@opentelemetry/api` if the application installed it; looked up once. */
-function loadOtel(): Otel | null {
-  if (otel !== undefined) return otel;
+function loadOtel(): OtelApi | null {
+  if (api !== undefined) return api;
   try {
     const load = typeof require === "function" ? require : createRequire(import.meta.url);
-    const api = load("@opentelemetry/api") as OtelApi;
-    // Proxies: an SDK registered later is picked up without asking again.
-    const tracer = api.trace.getTracer(SCOPE);
-    const duration = api.metrics.getMeter(SCOPE).createHistogram("db.client.operation.duration", {
-      description: "Duration of database client operations.",
-      unit: "s",
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    });
-    otel = { api, tracer, duration };
+    api = load("@opentelemetry/api") as OtelApi;
   } catch {
-    otel = null;
+    api = null;
   }
-  return otel;
+  return api;
+}
+
+/** The tracer and histogram of the providers registered now (an SDK may be registered or replaced later). */
+function current(o: OtelApi): Instruments {
+  const tracerProvider = o.trace.getTracerProvider();
+  const meterProvider = o.metrics.getMeterProvider();
+  if (instruments?.tracerProvider !== tracerProvider || instruments.meterProvider !== meterProvider) {
+    instruments = {
+      tracerProvider,
+      meterProvider,
+      tracer: tracerProvider.getTracer(SCOPE),
+      duration: meterProvider.getMeter(SCOPE).createHistogram("db.client.operation.duration", {
+        description: "Duration of database client operations.",
+        unit: "s",
+        advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+      }),
+    };
+  }
+  return instruments;
 }
 
 /** Errors by their class name (ValidationError, UnavailableError, …) as `error.type`. */
@@ -92,10 +105,11 @@ export function observer(driver: Driver): Observed {
         }
       : fn;
     if (!o) return traced();
+    const { tracer, duration } = current(o);
     const attributes: Record<string, string | number> = { ...base, "db.operation.name": operation };
     if (collection !== undefined) attributes["db.collection.name"] = collection;
-    const span = o.tracer.startSpan(collection === undefined ? operation : `${operation} ${collection}`, {
-      kind: o.api.SpanKind.CLIENT,
+    const span = tracer.startSpan(collection === undefined ? operation : `${operation} ${collection}`, {
+      kind: o.SpanKind.CLIENT,
       attributes: batch !== undefined && batch > 1 ? { ...attributes, "db.operation.batch.size": batch } : attributes,
     });
     const started = performance.now();
@@ -103,10 +117,10 @@ export function observer(driver: Driver): Observed {
       if (error !== undefined) {
         attributes["error.type"] = errorType(error);
         span.setAttribute("error.type", attributes["error.type"]);
-        span.setStatus({ code: o.api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        span.setStatus({ code: o.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
       }
       span.end();
-      o.duration.record((performance.now() - started) / 1000, attributes);
+      duration.record((performance.now() - started) / 1000, attributes);
     };
     let promise: Promise<T>;
     try {
