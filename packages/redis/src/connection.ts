@@ -23,6 +23,9 @@ function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
+/** Longest wait of close() for the socket to end (it was told to end at once). */
+const CLOSE_TIMEOUT_MS = 500;
+
 export interface ConnectionOptions {
   readonly client: Redis;
   /** Whether close() ends the client (false for a client the caller passed in). */
@@ -227,7 +230,7 @@ export class Connection {
     await Promise.race([
       ended,
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 2_000);
+        timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
         timer.unref();
       }),
     ]);

@@ -18,16 +18,21 @@ export interface RedisDriverOptions {
   readonly client?: Redis | Redis<"resp3">;
   /** First part of every key (default `stowage`): letters, digits, `_ . : -`. */
   readonly prefix?: string;
-  /** Longest wait for a connection being set up, in ms (default 5000). */
+  /** Longest wait for a connection being set up, in ms (default 2000). */
   readonly connectTimeoutMs?: number;
-  /** Longest wait for a reply, in ms (default 10000). A command that times out may still run. */
+  /**
+   * Longest wait for a reply, in ms (default 10000): ioredis `commandTimeout`. A stopped or
+   * unreachable server fails calls at once (no offline queue); this bounds a frozen one. Redis
+   * runs one script at a time, so a frozen server and a long batch script look alike: keep it
+   * above your largest batch. A command that timed out may still run (a write's outcome is unknown).
+   */
   readonly commandTimeoutMs?: number;
   /** TLS options passed to ioredis (`true` for defaults); `rediss://` URLs turn TLS on by themselves. */
   readonly tls?: TlsOptions | boolean;
 }
 
 export const DEFAULT_URL = "redis://127.0.0.1:6379";
-const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 /** Redis strings hold at most 512 MiB; an entry adds a short "<version>:<expiresAt>:" header. */
 const MAX_VALUE_BYTES = 512 * 1024 * 1024 - 64;
@@ -118,8 +123,14 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     capabilities,
     kv: createRedisKv(conn, layout),
     graph: createRedisGraph(conn, layout),
+    telemetry: {
+      system: "redis",
+      namespace: String(client.options.db ?? 0),
+      ...(client.options.path ? {} : { serverAddress: String(client.options.host ?? "localhost"), serverPort: Number(client.options.port ?? 6379) }),
+    },
     async ping() {
       await conn.run((c) => c.ping());
+      return { pool: { max: 1, status: client.status } };
     },
     close: () => conn.close(),
   };
