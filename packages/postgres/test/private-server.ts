@@ -15,7 +15,7 @@ export function postgresBin(): { dir?: string; reason?: string } {
   return { reason: "no PostgreSQL server binaries (set STOWAGE_PG_BIN to the directory holding pg_ctl)" };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -26,7 +26,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function ids(user: string): { uid: number; gid: number } {
+export function ids(user: string): { uid: number; gid: number } {
   const uid = Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim());
   const gid = Number(execFileSync("id", ["-g", user], { encoding: "utf8" }).trim());
   return { uid, gid };
