@@ -56,18 +56,18 @@ export class CircuitBreaker {
     return this.#state;
   }
 
-  /** Runs `fn` unless the circuit is open; records its outcome. */
-  async call<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#state !== "closed") await this.#admit();
-    const started = performance.now();
-    try {
-      const result = await fn();
-      this.#failures = 0;
-      return result;
-    } catch (error) {
-      this.record(error, started);
-      throw error;
-    }
+  /**
+   * Runs `fn` unless the circuit is open. Outcomes are reported by the caller (`succeeded()`,
+   * `record()`), where it already awaits the call: no extra promise on the hot path.
+   */
+  call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#state === "closed") return fn();
+    return this.#admit().then(fn);
+  }
+
+  /** A call answered: the consecutive count starts again. */
+  succeeded(): void {
+    this.#failures = 0;
   }
 
   /**

@@ -3,19 +3,28 @@
 // third-party ones included, because it only wraps the SPI's methods.
 
 import { CircuitBreaker } from "./breaker.ts";
-import { observer } from "./observe.ts";
+import { observer, quiet } from "./observe.ts";
 import type { Driver, DriverHealth, GraphDriver, KvDriver } from "./spi.ts";
 import type { CircuitBreakerOptions, CircuitState } from "./types.ts";
 
 export interface Guarded {
-  /** The wrapped driver: same SPI, calls guarded and observed. */
+  /** The wrapped driver: same SPI, calls admitted by the breaker and observed. */
   readonly driver: Driver;
   /** The breaker's state ("closed" when it is off). */
   circuit(): CircuitState;
+  /** Reports a call's outcome to the breaker (store.ts calls these where it awaits the call). */
+  succeeded(): void;
+  failed(error: unknown, started: number): void;
 }
 
-/** Wraps each method of `part` once, so calls do not pay for a lookup. */
-function wrapMethods<T extends object>(part: T, call: (operation: string, args: unknown[], fn: () => Promise<unknown>) => Promise<unknown>): T {
+type Call = (operation: string, args: unknown[], fn: () => Promise<unknown>) => Promise<unknown>;
+type Method = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>;
+
+/**
+ * Wraps each method of `part` once. SPI methods take at most four arguments: fixed parameters
+ * avoid an array per call, and `fast()` (circuit closed, nothing observing) skips the rest.
+ */
+function wrapMethods<T extends object>(part: T, fast: () => boolean, call: Call): T {
   const wrapped: Record<string, unknown> = {};
   const names = new Set<string>();
   for (let o: object | null = part; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
@@ -24,7 +33,9 @@ function wrapMethods<T extends object>(part: T, call: (operation: string, args: 
   for (const name of names) {
     const value = (part as Record<string, unknown>)[name];
     if (typeof value !== "function") continue;
-    wrapped[name] = (...args: unknown[]) => call(name, args, () => (value as (...a: unknown[]) => Promise<unknown>).apply(part, args));
+    const method = value as Method;
+    wrapped[name] = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) =>
+      fast() ? method.call(part, a, b, c, d) : call(name, [a, b, c, d], () => method.call(part, a, b, c, d));
   }
   return wrapped as T;
 }
@@ -32,17 +43,23 @@ function wrapMethods<T extends object>(part: T, call: (operation: string, args: 
 export function guardDriver(driver: Driver, options: CircuitBreakerOptions | false | undefined): Guarded {
   const observe = observer(driver);
   const breaker = options === false ? undefined : new CircuitBreaker(driver.name, () => driver.ping(), options);
-  const call = breaker
-    ? (operation: string, args: unknown[], fn: () => Promise<unknown>) => observe(operation, args, () => breaker.call(fn))
-    : (operation: string, args: unknown[], fn: () => Promise<unknown>) => observe(operation, args, fn);
+  const call: Call = breaker
+    ? (operation, args, fn) => observe(operation, args, () => breaker.call(fn))
+    : (operation, args, fn) => observe(operation, args, fn);
+  const fast = breaker ? () => breaker.state === "closed" && quiet() : quiet;
   const guarded: Driver = {
     name: driver.name,
     capabilities: driver.capabilities,
-    kv: wrapMethods<KvDriver>(driver.kv, call),
-    ...(driver.graph ? { graph: wrapMethods<GraphDriver>(driver.graph, call) } : {}),
+    kv: wrapMethods<KvDriver>(driver.kv, fast, call),
+    ...(driver.graph ? { graph: wrapMethods<GraphDriver>(driver.graph, fast, call) } : {}),
     ...(driver.telemetry ? { telemetry: driver.telemetry } : {}),
     ping: () => call("ping", [], () => driver.ping()) as Promise<void | DriverHealth>,
     close: () => driver.close(),
   };
-  return { driver: guarded, circuit: () => breaker?.state ?? "closed" };
+  return {
+    driver: guarded,
+    circuit: () => breaker?.state ?? "closed",
+    succeeded: breaker ? () => breaker.succeeded() : () => {},
+    failed: breaker ? (error, started) => breaker.record(error, started) : () => {},
+  };
 }

@@ -42,9 +42,15 @@ interface Instruments {
   readonly meterProvider: unknown;
   readonly tracer: Tracer;
   readonly duration: Histogram;
+  /** Neither a tracer nor a meter provider is registered: record nothing, at no cost. */
+  readonly noop: boolean;
 }
 let api: OtelApi | null | undefined;
 let instruments: Instruments | undefined;
+/** When the registered providers were last looked up (performance.now()). */
+let checkedAt = Number.NEGATIVE_INFINITY;
+/** How long a lookup of the registered providers is trusted: an SDK registered later is seen within it. */
+const RECHECK_MS = 1_000;
 
 /** `@opentelemetry/api` if the application installed it; looked up once. */
 function loadOtel(): OtelApi | null {
@@ -60,18 +66,27 @@ function loadOtel(): OtelApi | null {
 
 /** The tracer and histogram of the providers registered now (an SDK may be registered or replaced later). */
 function current(o: OtelApi): Instruments {
+  const now = performance.now();
+  if (instruments !== undefined && now - checkedAt < RECHECK_MS) return instruments;
+  checkedAt = now;
   const tracerProvider = o.trace.getTracerProvider();
   const meterProvider = o.metrics.getMeterProvider();
   if (instruments?.tracerProvider !== tracerProvider || instruments.meterProvider !== meterProvider) {
+    const duration = meterProvider.getMeter(SCOPE).createHistogram("db.client.operation.duration", {
+      description: "Duration of database client operations.",
+      unit: "s",
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    });
+    // The API's own no-op classes, recognised by constructor: nothing registered on either side.
+    const noopHistogram = o.createNoopMeter().createHistogram("noop").constructor;
+    const delegate = (tracerProvider as { getDelegate?: () => object }).getDelegate?.();
+    const noopTracer = delegate !== undefined && delegate.constructor === new o.ProxyTracerProvider().getDelegate().constructor;
     instruments = {
       tracerProvider,
       meterProvider,
       tracer: tracerProvider.getTracer(SCOPE),
-      duration: meterProvider.getMeter(SCOPE).createHistogram("db.client.operation.duration", {
-        description: "Duration of database client operations.",
-        unit: "s",
-        advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-      }),
+      duration,
+      noop: noopTracer && duration.constructor === noopHistogram,
     };
   }
   return instruments;
@@ -81,6 +96,13 @@ function current(o: OtelApi): Instruments {
 function errorType(error: unknown): string {
   if (error instanceof Error) return error.name || "Error";
   return "_OTHER";
+}
+
+/** True when nothing would be recorded: no diagnostics_channel subscriber and no OTel SDK. */
+export function quiet(): boolean {
+  if (channel.hasSubscribers) return false;
+  const o = loadOtel();
+  return o === null || current(o).noop;
 }
 
 export type Observed = <T>(operation: string, args: readonly unknown[], fn: () => Promise<T>) => Promise<T>;
@@ -105,7 +127,8 @@ export function observer(driver: Driver): Observed {
         }
       : fn;
     if (!o) return traced();
-    const { tracer, duration } = current(o);
+    const { tracer, duration, noop } = current(o);
+    if (noop) return traced();
     const attributes: Record<string, string | number> = { ...base, "db.operation.name": operation };
     if (collection !== undefined) attributes["db.collection.name"] = collection;
     const span = tracer.startSpan(collection === undefined ? operation : `${operation} ${collection}`, {

@@ -50,17 +50,23 @@ interface Context {
   readonly driver: Driver;
   readonly now: () => number;
   readonly maxBytes: number;
-  /** The circuit breaker's state (see breaker.ts). */
+  /** The circuit breaker (see breaker.ts and guard.ts): its state and the outcomes it counts. */
   readonly circuit: () => PingResult["circuit"];
+  readonly succeeded: () => void;
+  readonly failed: (error: unknown, started: number) => void;
   closed: boolean;
 }
 
 /** Runs a driver call: ClosedError after close, the driver's stray errors wrapped with `cause`. */
 async function run<T>(ctx: Context, what: string, fn: () => Promise<T>): Promise<T> {
   if (ctx.closed) throw new ClosedError(`cannot ${what}: the store is closed`);
+  const started = performance.now();
   try {
-    return await fn();
+    const result = await fn();
+    ctx.succeeded();
+    return result;
   } catch (error) {
+    ctx.failed(error, started);
     if (error instanceof StowageError) throw error;
     if (ctx.closed) throw new ClosedError(`cannot ${what}: the store was closed`, { cause: error });
     const message = error instanceof Error ? error.message : String(error);
@@ -636,6 +642,8 @@ export function createStore(driver: Driver, options: StoreOptions = {}): Store {
     now: options.now ?? Date.now,
     maxBytes: Math.min(requested, limit),
     circuit: guarded.circuit,
+    succeeded: guarded.succeeded,
+    failed: guarded.failed,
     closed: false,
   };
   const store = new StoreImpl(ctx);
