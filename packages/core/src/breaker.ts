@@ -47,9 +47,15 @@ export class CircuitBreaker {
   constructor(driver: string, probe: () => Promise<unknown>, options: CircuitBreakerOptions = {}) {
     this.#driver = driver;
     this.#probe = probe;
-    this.#threshold = Math.ceil(positive(options.failureThreshold, "failureThreshold", DEFAULT_FAILURE_THRESHOLD));
+    this.#threshold = Math.ceil(
+      positive(options.failureThreshold, "failureThreshold", DEFAULT_FAILURE_THRESHOLD),
+    );
     this.#coolDownMs = positive(options.coolDownMs, "coolDownMs", DEFAULT_COOL_DOWN_MS);
-    this.#probeTimeoutMs = positive(options.probeTimeoutMs, "probeTimeoutMs", DEFAULT_PROBE_TIMEOUT_MS);
+    this.#probeTimeoutMs = positive(
+      options.probeTimeoutMs,
+      "probeTimeoutMs",
+      DEFAULT_PROBE_TIMEOUT_MS,
+    );
   }
 
   get state(): CircuitState {
@@ -107,7 +113,12 @@ export class CircuitBreaker {
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new UnavailableError(`the ${this.#driver} driver's ping() did not answer within ${this.#probeTimeoutMs} ms`)),
+          () =>
+            reject(
+              new UnavailableError(
+                `the ${this.#driver} driver's ping() did not answer within ${this.#probeTimeoutMs} ms`,
+              ),
+            ),
           this.#probeTimeoutMs,
         );
       });

@@ -4,7 +4,7 @@
 
 import { CircuitBreaker } from "./breaker.ts";
 import { observer, quiet } from "./observe.ts";
-import type { Driver, DriverHealth, GraphDriver, KvDriver } from "./spi.ts";
+import type { Driver, GraphDriver, KvDriver } from "./spi.ts";
 import type { CircuitBreakerOptions, CircuitState } from "./types.ts";
 
 export interface Guarded {
@@ -35,14 +35,20 @@ function wrapMethods<T extends object>(part: T, fast: () => boolean, call: Call)
     if (typeof value !== "function") continue;
     const method = value as Method;
     wrapped[name] = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) =>
-      fast() ? method.call(part, a, b, c, d) : call(name, [a, b, c, d], () => method.call(part, a, b, c, d));
+      fast()
+        ? method.call(part, a, b, c, d)
+        : call(name, [a, b, c, d], () => method.call(part, a, b, c, d));
   }
   return wrapped as T;
 }
 
-export function guardDriver(driver: Driver, options: CircuitBreakerOptions | false | undefined): Guarded {
+export function guardDriver(
+  driver: Driver,
+  options: CircuitBreakerOptions | false | undefined,
+): Guarded {
   const observe = observer(driver);
-  const breaker = options === false ? undefined : new CircuitBreaker(driver.name, () => driver.ping(), options);
+  const breaker =
+    options === false ? undefined : new CircuitBreaker(driver.name, () => driver.ping(), options);
   const call: Call = breaker
     ? (operation, args, fn) => observe(operation, args, () => breaker.call(fn))
     : (operation, args, fn) => observe(operation, args, fn);
@@ -53,7 +59,7 @@ export function guardDriver(driver: Driver, options: CircuitBreakerOptions | fal
     kv: wrapMethods<KvDriver>(driver.kv, fast, call),
     ...(driver.graph ? { graph: wrapMethods<GraphDriver>(driver.graph, fast, call) } : {}),
     ...(driver.telemetry ? { telemetry: driver.telemetry } : {}),
-    ping: () => call("ping", [], () => driver.ping()) as Promise<void | DriverHealth>,
+    ping: () => call("ping", [], () => driver.ping()) as ReturnType<Driver["ping"]>,
     close: () => driver.close(),
   };
   return {

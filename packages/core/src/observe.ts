@@ -35,7 +35,11 @@ const channel = tracingChannel<unknown, OperationContext>(OPERATION_CHANNEL);
 
 const SCOPE = "@stowage/core";
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
-const SYSTEMS: Record<string, string> = { postgres: "postgresql", libsql: "sqlite", redis: "redis" };
+const SYSTEMS: Record<string, string> = {
+  postgres: "postgresql",
+  libsql: "sqlite",
+  redis: "redis",
+};
 
 interface Instruments {
   readonly tracerProvider: unknown;
@@ -71,7 +75,10 @@ function current(o: OtelApi): Instruments {
   checkedAt = now;
   const tracerProvider = o.trace.getTracerProvider();
   const meterProvider = o.metrics.getMeterProvider();
-  if (instruments?.tracerProvider !== tracerProvider || instruments.meterProvider !== meterProvider) {
+  if (
+    instruments?.tracerProvider !== tracerProvider ||
+    instruments.meterProvider !== meterProvider
+  ) {
     const duration = meterProvider.getMeter(SCOPE).createHistogram("db.client.operation.duration", {
       description: "Duration of database client operations.",
       unit: "s",
@@ -80,7 +87,9 @@ function current(o: OtelApi): Instruments {
     // The API's own no-op classes, recognised by constructor: nothing registered on either side.
     const noopHistogram = o.createNoopMeter().createHistogram("noop").constructor;
     const delegate = (tracerProvider as { getDelegate?: () => object }).getDelegate?.();
-    const noopTracer = delegate !== undefined && delegate.constructor === new o.ProxyTracerProvider().getDelegate().constructor;
+    const noopTracer =
+      delegate !== undefined &&
+      delegate.constructor === new o.ProxyTracerProvider().getDelegate().constructor;
     instruments = {
       tracerProvider,
       meterProvider,
@@ -105,7 +114,11 @@ export function quiet(): boolean {
   return o === null || current(o).noop;
 }
 
-export type Observed = <T>(operation: string, args: readonly unknown[], fn: () => Promise<T>) => Promise<T>;
+export type Observed = <T>(
+  operation: string,
+  args: readonly unknown[],
+  fn: () => Promise<T>,
+) => Promise<T>;
 
 /** Wraps driver calls with spans, the duration histogram and diagnostics_channel events. */
 export function observer(driver: Driver): Observed {
@@ -122,7 +135,13 @@ export function observer(driver: Driver): Observed {
     const batch = Array.isArray(args[1]) ? args[1].length : undefined;
     const traced = channel.hasSubscribers
       ? () => {
-          const ctx: OperationContext = { system, driver: driver.name, operation, ...(collection === undefined ? {} : { collection }), ...(batch === undefined ? {} : { batchSize: batch }) };
+          const ctx: OperationContext = {
+            system,
+            driver: driver.name,
+            operation,
+            ...(collection === undefined ? {} : { collection }),
+            ...(batch === undefined ? {} : { batchSize: batch }),
+          };
           return channel.tracePromise(fn, ctx);
         }
       : fn;
@@ -131,16 +150,25 @@ export function observer(driver: Driver): Observed {
     if (noop) return traced();
     const attributes: Record<string, string | number> = { ...base, "db.operation.name": operation };
     if (collection !== undefined) attributes["db.collection.name"] = collection;
-    const span = tracer.startSpan(collection === undefined ? operation : `${operation} ${collection}`, {
-      kind: o.SpanKind.CLIENT,
-      attributes: batch !== undefined && batch > 1 ? { ...attributes, "db.operation.batch.size": batch } : attributes,
-    });
+    const span = tracer.startSpan(
+      collection === undefined ? operation : `${operation} ${collection}`,
+      {
+        kind: o.SpanKind.CLIENT,
+        attributes:
+          batch !== undefined && batch > 1
+            ? { ...attributes, "db.operation.batch.size": batch }
+            : attributes,
+      },
+    );
     const started = performance.now();
     const done = (error?: unknown): void => {
       if (error !== undefined) {
         attributes["error.type"] = errorType(error);
         span.setAttribute("error.type", attributes["error.type"]);
-        span.setStatus({ code: o.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        span.setStatus({
+          code: o.SpanStatusCode.ERROR,
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
       span.end();
       duration.record((performance.now() - started) / 1000, attributes);

@@ -250,6 +250,7 @@ export interface Driver {
    * Round trip to the backend; throws UnavailableError when it cannot be reached. May report the
    * connection pool's state, which `store.ping()` passes on.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: drivers that report nothing keep `Promise<void>`.
   ping(): Promise<void | DriverHealth>;
   /** Releases everything the driver opened (not what the caller passed in). Idempotent. */
   close(): Promise<void>;

@@ -2,22 +2,38 @@
 // fail in milliseconds, one probe after the cool-down closes it, other errors never count.
 import { createMemoryDriver } from "@stowage/memory";
 import { describe, expect, it } from "vitest";
-import { CircuitOpenError, ConflictError, type Driver, UnavailableError, ValidationError, createStore } from "../src/index.ts";
+import {
+  CircuitOpenError,
+  ConflictError,
+  type Driver,
+  UnavailableError,
+  ValidationError,
+  createStore,
+} from "../src/index.ts";
 
 /** A memory driver whose backend can be switched off: every call then fails like a dead server. */
-function switchable(): { driver: Driver; down: (v: boolean) => void; calls: () => number; pings: () => number } {
+function switchable(): {
+  driver: Driver;
+  down: (v: boolean) => void;
+  calls: () => number;
+  pings: () => number;
+} {
   const inner = createMemoryDriver();
   let down = false;
   let calls = 0;
   let pings = 0;
   const gate = <T>(fn: () => Promise<T>): Promise<T> => {
     calls++;
-    return down ? Promise.reject(new UnavailableError("backend down", { cause: new Error("ECONNREFUSED") })) : fn();
+    return down
+      ? Promise.reject(new UnavailableError("backend down", { cause: new Error("ECONNREFUSED") }))
+      : fn();
   };
   const kv = new Proxy(inner.kv, {
     get: (target, name) => {
       const value = Reflect.get(target, name);
-      return typeof value === "function" ? (...args: unknown[]) => gate(() => value.apply(target, args)) : value;
+      return typeof value === "function"
+        ? (...args: unknown[]) => gate(() => value.apply(target, args))
+        : value;
     },
   });
   const driver: Driver = {
@@ -38,7 +54,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("circuit breaker", () => {
   it("opens after N consecutive UnavailableErrors, fails fast, probes after the cool-down and closes", async () => {
     const backend = switchable();
-    const store = createStore(backend.driver, { circuitBreaker: { failureThreshold: 3, coolDownMs: 200 } });
+    const store = createStore(backend.driver, {
+      circuitBreaker: { failureThreshold: 3, coolDownMs: 200 },
+    });
     const kv = store.kv<number>("n");
     await kv.set("a", 1);
     expect((await store.ping()).circuit).toBe("closed");
@@ -83,7 +101,9 @@ describe("circuit breaker", () => {
 
   it("never counts a ValidationError or ConflictError", async () => {
     const backend = switchable();
-    const store = createStore(backend.driver, { circuitBreaker: { failureThreshold: 2, coolDownMs: 60_000 } });
+    const store = createStore(backend.driver, {
+      circuitBreaker: { failureThreshold: 2, coolDownMs: 60_000 },
+    });
     const kv = store.kv<number>("n");
     await kv.set("a", 1);
     for (let i = 0; i < 5; i++) {
@@ -113,7 +133,11 @@ describe("circuit breaker", () => {
     }
     expect(backend.calls()).toBe(10);
     await store.close();
-    expect(() => createStore(createMemoryDriver(), { circuitBreaker: { failureThreshold: 0 } })).toThrow(ValidationError);
-    expect(() => createStore(createMemoryDriver(), { circuitBreaker: { coolDownMs: -1 } })).toThrow(ValidationError);
+    expect(() =>
+      createStore(createMemoryDriver(), { circuitBreaker: { failureThreshold: 0 } }),
+    ).toThrow(ValidationError);
+    expect(() => createStore(createMemoryDriver(), { circuitBreaker: { coolDownMs: -1 } })).toThrow(
+      ValidationError,
+    );
   });
 });

@@ -6,7 +6,13 @@ import { createMemoryDriver } from "@stowage/memory";
 import { afterAll, describe, expect, it } from "vitest";
 // The shared helper of the driver tests (tooling/testdb); imported by path: core cannot depend on it.
 import { checkTelemetry, installTelemetry } from "../../../tooling/testdb/src/otel.ts";
-import { type Driver, OPERATION_CHANNEL, type OperationContext, UnavailableError, createStore } from "../src/index.ts";
+import {
+  type Driver,
+  OPERATION_CHANNEL,
+  type OperationContext,
+  UnavailableError,
+  createStore,
+} from "../src/index.ts";
 
 const telemetry = installTelemetry();
 afterAll(() => telemetry.shutdown());
@@ -30,18 +36,27 @@ describe("observability", () => {
   });
 
   it("a failed call: error.type on the span and the histogram; an open circuit too", async () => {
-    const store = createStore(failing(), { circuitBreaker: { failureThreshold: 1, coolDownMs: 60_000 } });
+    const store = createStore(failing(), {
+      circuitBreaker: { failureThreshold: 1, coolDownMs: 60_000 },
+    });
     telemetry.reset();
     await expect(store.kv("obs_fail").get("k")).rejects.toBeInstanceOf(UnavailableError);
     await expect(store.kv("obs_fail").get("k")).rejects.toBeInstanceOf(UnavailableError);
-    const [first, second] = telemetry.spans().filter((s) => s.attributes["db.collection.name"] === "obs_fail");
+    const [first, second] = telemetry
+      .spans()
+      .filter((s) => s.attributes["db.collection.name"] === "obs_fail");
     expect(first?.name).toBe("getMany obs_fail");
     expect(first?.attributes["error.type"]).toBe("UnavailableError");
     expect(first?.attributes["db.system.name"]).toBe("flaky");
     expect(first?.status.code).toBe(SpanStatusCode.ERROR);
     expect(second?.attributes["error.type"]).toBe("CircuitOpenError");
-    const points = (await telemetry.durations()).filter((p) => p.attributes["db.collection.name"] === "obs_fail");
-    expect(points.map((p) => p.attributes["error.type"]).sort()).toEqual(["CircuitOpenError", "UnavailableError"]);
+    const points = (await telemetry.durations()).filter(
+      (p) => p.attributes["db.collection.name"] === "obs_fail",
+    );
+    expect(points.map((p) => p.attributes["error.type"]).sort()).toEqual([
+      "CircuitOpenError",
+      "UnavailableError",
+    ]);
     await store.close();
   });
 
@@ -49,11 +64,13 @@ describe("observability", () => {
     const channel = tracingChannel<unknown, OperationContext>(OPERATION_CHANNEL);
     const events: string[] = [];
     const handlers = {
-      start: (c: OperationContext) => events.push(`start ${c.operation} ${c.collection} ${c.system} ${c.batchSize ?? "-"}`),
+      start: (c: OperationContext) =>
+        events.push(`start ${c.operation} ${c.collection} ${c.system} ${c.batchSize ?? "-"}`),
       end: () => {},
       asyncStart: () => {},
       asyncEnd: (c: OperationContext) => events.push(`end ${c.operation}`),
-      error: (c: OperationContext) => events.push(`error ${c.operation} ${(c.error as Error).name}`),
+      error: (c: OperationContext) =>
+        events.push(`error ${c.operation} ${(c.error as Error).name}`),
     };
     channel.subscribe(handlers);
     try {

@@ -99,7 +99,11 @@ const UNAVAILABLE_MESSAGE =
 function remoteServer(url: string): { serverAddress?: string; serverPort?: number } {
   try {
     const u = new URL(url);
-    const port = u.port ? Number(u.port) : u.protocol === "http:" || u.protocol === "ws:" ? 80 : 443;
+    const port = u.port
+      ? Number(u.port)
+      : u.protocol === "http:" || u.protocol === "ws:"
+        ? 80
+        : 443;
     return { serverAddress: u.hostname, serverPort: port };
   } catch {
     return {};

@@ -51,7 +51,13 @@ function openDescriptors(file: string): boolean {
   for (const fd of readdirSync("/proc/self/fd")) {
     try {
       const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target === file || target === `${file}-wal` || target === `${file}-shm` || target === `${file}-journal`) return true;
+      if (
+        target === file ||
+        target === `${file}-wal` ||
+        target === `${file}-shm` ||
+        target === `${file}-journal`
+      )
+        return true;
     } catch {
       // closed meanwhile
     }
@@ -78,7 +84,10 @@ export async function released(file: string | undefined, maxMs = 500): Promise<v
   if (watch && !open()) return;
   const collectNow = gc();
   collectNow?.();
-  if (!watch) return tick(0);
+  if (!watch) {
+    await tick(0);
+    return;
+  }
   // Finalizers may free objects that held others: collect again while the file stays open.
   for (let i = 1; open() && performance.now() < deadline; i++) {
     await tick(2);

@@ -54,17 +54,24 @@ function smallDisk(): { dir?: string; reason?: string } {
 }
 
 describe("libsql faults", () => {
-  it.skipIf(!linux)("close() releases the database, -wal and -shm descriptors at once", async () => {
-    const { url, file } = tempDbUrl("fd.db");
-    const store = createStore(createLibsqlDriver({ url }));
-    await store.kv("n").set("a", 1);
-    const dir = path.dirname(file);
-    expect(descriptorsUnder(dir).map((f) => path.basename(f)).sort()).toEqual(["fd.db", "fd.db-shm", "fd.db-wal"]);
-    const started = performance.now();
-    await store.close();
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect(descriptorsUnder(dir)).toEqual([]);
-  });
+  it.skipIf(!linux)(
+    "close() releases the database, -wal and -shm descriptors at once",
+    async () => {
+      const { url, file } = tempDbUrl("fd.db");
+      const store = createStore(createLibsqlDriver({ url }));
+      await store.kv("n").set("a", 1);
+      const dir = path.dirname(file);
+      expect(
+        descriptorsUnder(dir)
+          .map((f) => path.basename(f))
+          .sort(),
+      ).toEqual(["fd.db", "fd.db-shm", "fd.db-wal"]);
+      const started = performance.now();
+      await store.close();
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(descriptorsUnder(dir)).toEqual([]);
+    },
+  );
 
   const disk = smallDisk();
   afterAll(() => {
@@ -78,43 +85,53 @@ describe("libsql faults", () => {
     rmdirSync(disk.dir);
   });
 
-  it.skipIf(!disk.dir)(`a full disk: a typed error, nothing half written, the database intact${disk.reason ? ` — skipped: ${disk.reason}` : ""}`, async () => {
-    const url = `file:${path.join(disk.dir as string, "full.db")}`;
-    const store = createStore(createLibsqlDriver({ url }));
-    const kv = store.kv<string>("fill");
-    await kv.set("first", "kept");
-    const chunk = "x".repeat(64 * 1024);
-    let error: unknown;
-    let written = 0;
-    for (let i = 0; i < 100 && error === undefined; i++) {
-      try {
-        await kv.setMany(Array.from({ length: 4 }, (_, k) => ({ key: `b${i}-${k}`, value: `${i}${chunk}` })));
-        written = i + 1;
-      } catch (e) {
-        error = e;
+  it.skipIf(!disk.dir)(
+    `a full disk: a typed error, nothing half written, the database intact${disk.reason ? ` — skipped: ${disk.reason}` : ""}`,
+    async () => {
+      const url = `file:${path.join(disk.dir as string, "full.db")}`;
+      const store = createStore(createLibsqlDriver({ url }));
+      const kv = store.kv<string>("fill");
+      await kv.set("first", "kept");
+      const chunk = "x".repeat(64 * 1024);
+      let error: unknown;
+      let written = 0;
+      for (let i = 0; i < 100 && error === undefined; i++) {
+        try {
+          await kv.setMany(
+            Array.from({ length: 4 }, (_, k) => ({ key: `b${i}-${k}`, value: `${i}${chunk}` })),
+          );
+          written = i + 1;
+        } catch (e) {
+          error = e;
+        }
       }
-    }
-    expect(error, "the 1 MiB disk filled up").toBeDefined();
-    expect(error).toBeInstanceOf(StowageError);
-    const e = error as StowageError;
-    console.info(`[fault] full disk after ${written} batches: ${e.name} ${e.code}: ${e.message}`);
-    // The storage-full class comes with the "secrets" branch (typed errors); until then: its code.
-    expect(["STORAGE_FULL", "UNAVAILABLE", "DRIVER"]).toContain(e.code);
-    expect(e.message).toMatch(/full|SQLITE_FULL/i);
-    // The failed batch left nothing behind; what was acknowledged is all there.
-    expect(await kv.count({ prefix: `b${written}-` })).toBe(0);
-    expect(await kv.get("first")).toBe("kept");
-    expect(await kv.count()).toBe(1 + written * 4);
-    await store.close();
-    await integrityOk(url);
-  }, 20_000);
+      expect(error, "the 1 MiB disk filled up").toBeDefined();
+      expect(error).toBeInstanceOf(StowageError);
+      const e = error as StowageError;
+      console.info(`[fault] full disk after ${written} batches: ${e.name} ${e.code}: ${e.message}`);
+      // The storage-full class comes with the "secrets" branch (typed errors); until then: its code.
+      expect(["STORAGE_FULL", "UNAVAILABLE", "DRIVER"]).toContain(e.code);
+      expect(e.message).toMatch(/full|SQLITE_FULL/i);
+      // The failed batch left nothing behind; what was acknowledged is all there.
+      expect(await kv.count({ prefix: `b${written}-` })).toBe(0);
+      expect(await kv.get("first")).toBe("kept");
+      expect(await kv.count()).toBe(1 + written * 4);
+      await store.close();
+      await integrityOk(url);
+    },
+    20_000,
+  );
 
   it("a writer process killed mid-stream: no corruption, every batch whole, nothing acknowledged lost", async () => {
     const { url } = tempDbUrl("killed.db");
     const writer = fileURLToPath(new URL("./fixtures/endless-writer.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--conditions=@stowage/source", "--no-warnings", writer, url], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@stowage/source", "--no-warnings", writer, url],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let acked = 0;
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));

@@ -33,7 +33,10 @@ export interface DeadlineOptions {
 }
 
 /** Runs `fn` within the deadline described above. */
-export function withDeadline<T>(options: DeadlineOptions, fn: (track: Track) => Promise<T>): Promise<T> {
+export function withDeadline<T>(
+  options: DeadlineOptions,
+  fn: (track: Track) => Promise<T>,
+): Promise<T> {
   const { ms } = options;
   if (ms === 0) return fn((q) => q);
   const queries: Cancellable[] = [];
@@ -57,7 +60,10 @@ export function withDeadline<T>(options: DeadlineOptions, fn: (track: Track) => 
       const running = queries.some((q) => q.state != null);
       if (!running) {
         const left = ms - (performance.now() - started);
-        if (left <= 0) return expire();
+        if (left <= 0) {
+          expire();
+          return;
+        }
         timer = setTimeout(tick, Math.min(left, ms / 2));
         return;
       }
@@ -84,7 +90,11 @@ export function withDeadline<T>(options: DeadlineOptions, fn: (track: Track) => 
 }
 
 /** `alive()` shared by concurrent calls: one probe at a time, its answer kept for `reuseMs`. */
-export function sharedProbe(probe: () => Promise<unknown>, timeoutMs: number, reuseMs = 250): () => Promise<boolean> {
+export function sharedProbe(
+  probe: () => Promise<unknown>,
+  timeoutMs: number,
+  reuseMs = 250,
+): () => Promise<boolean> {
   let pending: Promise<boolean> | undefined;
   let answeredAt = Number.NEGATIVE_INFINITY;
   let answer = true;

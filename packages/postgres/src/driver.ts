@@ -178,7 +178,12 @@ function describeLocation(sql: Sql): string {
 
 /** `db.namespace` and `server.*` attributes of traces and metrics (first host only). */
 function telemetryOf(sql: Sql): DriverTelemetry {
-  const o = sql.options as unknown as { host?: string[]; port?: number[]; path?: string; database?: string };
+  const o = sql.options as unknown as {
+    host?: string[];
+    port?: number[];
+    path?: string;
+    database?: string;
+  };
   const host = o.path ? undefined : o.host?.[0];
   return {
     system: "postgresql",
@@ -223,7 +228,8 @@ function ownConnection(options: PostgresDriverOptions): { sql: Sql; probe: () =>
   const max = options.max ?? 10;
   if (!Number.isInteger(max) || max < 1)
     throw new ValidationError("INVALID_OPTION", "max must be a positive integer");
-  const connectMs = checkMs(options.connectTimeoutMs, "connectTimeoutMs") ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const connectMs =
+    checkMs(options.connectTimeoutMs, "connectTimeoutMs") ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const statementMs = checkMs(options.statementTimeoutMs, "statementTimeoutMs");
   const idleMs = checkMs(options.idleTimeoutMs, "idleTimeoutMs");
   const lifetimeMs = checkMs(options.maxLifetimeMs, "maxLifetimeMs");
@@ -250,7 +256,13 @@ function ownConnection(options: PostgresDriverOptions): { sql: Sql; probe: () =>
     const sql = postgres(url, settings);
     // The liveness probe of the call deadline: a connection of its own, so a busy pool cannot
     // make a live server look dead.
-    const probe = () => postgres(url, { ...settings, max: 1, idle_timeout: 5, connect_timeout: Math.min(connectMs, 1000) / 1000 });
+    const probe = () =>
+      postgres(url, {
+        ...settings,
+        max: 1,
+        idle_timeout: 5,
+        connect_timeout: Math.min(connectMs, 1000) / 1000,
+      });
     return { sql, probe };
   } catch (error) {
     // Node's URL errors carry the whole input (password included): neither message nor cause.
@@ -297,8 +309,10 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
       "the sql instance must keep fetch_types enabled (the default)",
     );
   }
-  const queryMs = checkMs(options.queryTimeoutMs, "queryTimeoutMs", true) ?? DEFAULT_QUERY_TIMEOUT_MS;
-  const closeMs = checkMs(options.closeTimeoutMs, "closeTimeoutMs", true) ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  const queryMs =
+    checkMs(options.queryTimeoutMs, "queryTimeoutMs", true) ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const closeMs =
+    checkMs(options.closeTimeoutMs, "closeTimeoutMs", true) ?? DEFAULT_CLOSE_TIMEOUT_MS;
   const own = options.sql === undefined ? ownConnection(options) : undefined;
   const sql = options.sql ?? (own as { sql: Sql }).sql;
   // With the caller's instance, the probe shares its pool (a saturated pool reads as a dead server).
@@ -361,7 +375,11 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
    * Checks the driver is open, creates the schema on first use, bounds the call by
    * queryTimeoutMs, maps connection errors.
    */
-  const deadline = (what: string): DeadlineOptions => ({ ms: queryMs, timedOut: () => timedOut(what), alive });
+  const deadline = (what: string): DeadlineOptions => ({
+    ms: queryMs,
+    timedOut: () => timedOut(what),
+    alive,
+  });
   const run = <T>(what: string, fn: (track: Track) => Promise<T>): Promise<T> => {
     checkOpen(what);
     inFlight++;
@@ -377,14 +395,22 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
       inFlight--;
     });
   };
-  const rowsOfQuery = (q: Sql, track: Track, text: string, params: readonly unknown[]): Promise<Row[]> =>
+  const rowsOfQuery = (
+    q: Sql,
+    track: Track,
+    text: string,
+    params: readonly unknown[],
+  ): Promise<Row[]> =>
     track(q.unsafe(text, params as never[], PREPARED)).values() as unknown as Promise<Row[]>;
 
   const db: Db = {
     t,
     query: (what, text, params) => run(what, (track) => rowsOfQuery(sql, track, text, params)),
     execute: (what, text, params) =>
-      run(what, async (track) => (await track(sql.unsafe(text, params as never[], PREPARED))).count),
+      run(
+        what,
+        async (track) => (await track(sql.unsafe(text, params as never[], PREPARED))).count,
+      ),
     async batch(what, text, params, atomic, collect) {
       if (!atomic) return collect(await db.query(what, text, params));
       try {

@@ -24,21 +24,41 @@ afterAll(() => {
   server?.destroy();
 });
 
-describe.skipIf(reason)(`PgBouncer, transaction pooling${reason ? ` — skipped: ${reason}` : ""}`, () => {
-  it("prepare: false — KV, CAS updates and graphs through 2 server connections for 3 stores × 4", async () => {
-    const stores = [0, 1, 2].map(() => createStore(createPostgresDriver({ url: (proxy as PrivatePgBouncer).url, prepare: false, max: 4 })));
-    const [a, b, c] = stores as [(typeof stores)[0], (typeof stores)[0], (typeof stores)[0]];
-    await Promise.all(stores.map((s, i) => s.kv<number>("n").setMany([{ key: `k${i}`, value: i }, { key: "shared", value: i }])));
-    await Promise.all(stores.flatMap((s) => Array.from({ length: 10 }, () => s.kv<number>("n").update("counter", (n) => (n ?? 0) + 1))));
-    expect(await a.kv<number>("n").get("counter")).toBe(30);
-    expect(await b.kv<number>("n").getMany(["k0", "k1", "k2"])).toEqual([0, 1, 2]);
-    await c.graph("g").upsertEdges([
-      { from: "a", type: "t", to: "b" },
-      { from: "b", type: "t", to: "c" },
-    ]);
-    const reached = await a.graph("g").traverse("a", { maxDepth: 3 });
-    expect(reached.nodes.map((n) => n.id)).toEqual(["a", "b", "c"]);
-    expect((await b.ping()).pool?.max).toBe(4);
-    await Promise.all(stores.map((s) => s.close()));
-  }, 30_000);
-});
+describe.skipIf(reason)(
+  `PgBouncer, transaction pooling${reason ? ` — skipped: ${reason}` : ""}`,
+  () => {
+    it("prepare: false — KV, CAS updates and graphs through 2 server connections for 3 stores × 4", async () => {
+      const stores = [0, 1, 2].map(() =>
+        createStore(
+          createPostgresDriver({ url: (proxy as PrivatePgBouncer).url, prepare: false, max: 4 }),
+        ),
+      );
+      const [a, b, c] = stores as [(typeof stores)[0], (typeof stores)[0], (typeof stores)[0]];
+      await Promise.all(
+        stores.map((s, i) =>
+          s.kv<number>("n").setMany([
+            { key: `k${i}`, value: i },
+            { key: "shared", value: i },
+          ]),
+        ),
+      );
+      await Promise.all(
+        stores.flatMap((s) =>
+          Array.from({ length: 10 }, () =>
+            s.kv<number>("n").update("counter", (n) => (n ?? 0) + 1),
+          ),
+        ),
+      );
+      expect(await a.kv<number>("n").get("counter")).toBe(30);
+      expect(await b.kv<number>("n").getMany(["k0", "k1", "k2"])).toEqual([0, 1, 2]);
+      await c.graph("g").upsertEdges([
+        { from: "a", type: "t", to: "b" },
+        { from: "b", type: "t", to: "c" },
+      ]);
+      const reached = await a.graph("g").traverse("a", { maxDepth: 3 });
+      expect(reached.nodes.map((n) => n.id)).toEqual(["a", "b", "c"]);
+      expect((await b.ping()).pool?.max).toBe(4);
+      await Promise.all(stores.map((s) => s.close()));
+    }, 30_000);
+  },
+);

@@ -52,8 +52,12 @@ export class PrivatePgBouncer {
       for (const f of ["", "users.txt", "pgbouncer.ini"]) chownSync(path.join(b.dir, f), uid, gid);
     }
     const args = ["-d", file("pgbouncer.ini")];
-    execFileSync(root ? "runuser" : bin, root ? ["-u", "postgres", "--", bin, ...args] : args, { stdio: "pipe", timeout: 10_000 });
-    for (let i = 0; i < 100 && !existsSync(file("pgbouncer.pid")); i++) await new Promise((r) => setTimeout(r, 50));
+    execFileSync(root ? "runuser" : bin, root ? ["-u", "postgres", "--", bin, ...args] : args, {
+      stdio: "pipe",
+      timeout: 10_000,
+    });
+    for (let i = 0; i < 100 && !existsSync(file("pgbouncer.pid")); i++)
+      await new Promise((r) => setTimeout(r, 50));
     return b;
   }
 
@@ -63,7 +67,10 @@ export class PrivatePgBouncer {
 
   stop(): void {
     try {
-      process.kill(Number(readFileSync(path.join(this.dir, "pgbouncer.pid"), "utf8").trim()), "SIGTERM");
+      process.kill(
+        Number(readFileSync(path.join(this.dir, "pgbouncer.pid"), "utf8").trim()),
+        "SIGTERM",
+      );
     } catch {
       // not running
     }

@@ -7,12 +7,18 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-const BIN_DIRS = [process.env.STOWAGE_PG_BIN, "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"];
+const BIN_DIRS = [
+  process.env.STOWAGE_PG_BIN,
+  "/usr/lib/postgresql/16/bin",
+  "/usr/lib/postgresql/15/bin",
+];
 
 /** The directory holding initdb and pg_ctl, or undefined (and the reason) when there is none. */
 export function postgresBin(): { dir?: string; reason?: string } {
   for (const dir of BIN_DIRS) if (dir && existsSync(path.join(dir, "pg_ctl"))) return { dir };
-  return { reason: "no PostgreSQL server binaries (set STOWAGE_PG_BIN to the directory holding pg_ctl)" };
+  return {
+    reason: "no PostgreSQL server binaries (set STOWAGE_PG_BIN to the directory holding pg_ctl)",
+  };
 }
 
 export function freePort(): Promise<number> {
@@ -52,7 +58,17 @@ export class PrivatePostgres {
       chownSync(server.dir, uid, gid);
     }
     chmodSync(server.dir, 0o700);
-    server.#run("initdb", ["-D", server.data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);
+    server.#run("initdb", [
+      "-D",
+      server.data,
+      "-U",
+      "postgres",
+      "-A",
+      "trust",
+      "--no-sync",
+      "-E",
+      "UTF8",
+    ]);
     server.start();
     return server;
   }
@@ -67,13 +83,30 @@ export class PrivatePostgres {
 
   #run(tool: string, args: string[]): string {
     const exe = path.join(this.#bin, tool);
-    const [file, argv] = this.#asRoot ? ["runuser", ["-u", "postgres", "--", exe, ...args]] : [exe, args];
-    return execFileSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+    const [file, argv] = this.#asRoot
+      ? ["runuser", ["-u", "postgres", "--", exe, ...args]]
+      : [exe, args];
+    return execFileSync(file, argv, {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 30_000,
+    });
   }
 
   start(): void {
     const opts = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off -c full_page_writes=off -c max_connections=40`;
-    this.#run("pg_ctl", ["-D", this.data, "-o", opts, "-l", path.join(this.dir, "log"), "-w", "-t", "20", "start"]);
+    this.#run("pg_ctl", [
+      "-D",
+      this.data,
+      "-o",
+      opts,
+      "-l",
+      path.join(this.dir, "log"),
+      "-w",
+      "-t",
+      "20",
+      "start",
+    ]);
   }
 
   /** `immediate` kills every backend without a checkpoint (like a crash); `fast` ends sessions cleanly. */
@@ -83,10 +116,15 @@ export class PrivatePostgres {
 
   /** The postmaster and its children (backends, background workers), by pid. */
   pids(): number[] {
-    const main = Number(readFileSync(path.join(this.data, "postmaster.pid"), "utf8").split("\n")[0]);
+    const main = Number(
+      readFileSync(path.join(this.data, "postmaster.pid"), "utf8").split("\n")[0],
+    );
     let children: number[] = [];
     try {
-      children = execFileSync("pgrep", ["-P", String(main)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+      children = execFileSync("pgrep", ["-P", String(main)], { encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean)
+        .map(Number);
     } catch {
       // no children
     }

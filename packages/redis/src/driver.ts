@@ -126,7 +126,12 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     telemetry: {
       system: "redis",
       namespace: String(client.options.db ?? 0),
-      ...(client.options.path ? {} : { serverAddress: String(client.options.host ?? "localhost"), serverPort: Number(client.options.port ?? 6379) }),
+      ...(client.options.path
+        ? {}
+        : {
+            serverAddress: String(client.options.host ?? "localhost"),
+            serverPort: Number(client.options.port ?? 6379),
+          }),
     },
     async ping() {
       await conn.run((c) => c.ping());

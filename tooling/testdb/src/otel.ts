@@ -3,7 +3,12 @@
 // every driver's test runs against its own store.
 import { metrics, SpanKind, trace } from "@opentelemetry/api";
 import { MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from "@opentelemetry/sdk-trace-base";
 import type { Store } from "@stowage/core";
 import { expect } from "vitest";
 
@@ -23,7 +28,9 @@ export interface Telemetry {
 /** Registers an in-memory tracer and meter provider globally (call before creating stores). */
 export function installTelemetry(): Telemetry {
   const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   trace.setGlobalTracerProvider(tracerProvider);
   const reader = new CollectingReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
@@ -37,7 +44,11 @@ export function installTelemetry(): Telemetry {
         for (const metric of scope.metrics) {
           if (metric.descriptor.name !== "db.client.operation.duration") continue;
           for (const point of metric.dataPoints) {
-            out.push({ attributes: { ...point.attributes }, count: (point.value as { count: number }).count, unit: metric.descriptor.unit });
+            out.push({
+              attributes: { ...point.attributes },
+              count: (point.value as { count: number }).count,
+              unit: metric.descriptor.unit,
+            });
           }
         }
       }
@@ -69,7 +80,12 @@ export interface Expected {
  * per driver call named `{operation} {collection}`, the semantic-convention attributes, a batch
  * as one operation with its size, and the histogram in seconds with the same attributes.
  */
-export async function checkTelemetry(telemetry: Telemetry, store: Store, ns: string, expected: Expected): Promise<void> {
+export async function checkTelemetry(
+  telemetry: Telemetry,
+  store: Store,
+  ns: string,
+  expected: Expected,
+): Promise<void> {
   telemetry.reset();
   const kv = store.kv<number>(ns);
   await kv.setMany([
@@ -84,26 +100,34 @@ export async function checkTelemetry(telemetry: Telemetry, store: Store, ns: str
   const set = byName.get(`setMany ${ns}`);
   const get = byName.get(`getMany ${ns}`);
   const edges = byName.get(`upsertEdges ${ns}`);
-  expect([...byName.keys()]).toEqual(expect.arrayContaining([`setMany ${ns}`, `getMany ${ns}`, `upsertEdges ${ns}`]));
+  expect([...byName.keys()]).toEqual(
+    expect.arrayContaining([`setMany ${ns}`, `getMany ${ns}`, `upsertEdges ${ns}`]),
+  );
   expect(spans.filter((s) => s.name === `setMany ${ns}`)).toHaveLength(1); // a batch is one operation
   for (const span of [set, get, edges]) {
     expect(span?.kind).toBe(SpanKind.CLIENT);
     expect(span?.attributes["db.system.name"]).toBe(expected.system);
-    if (expected.namespace !== undefined) expect(span?.attributes["db.namespace"]).toBe(expected.namespace);
+    if (expected.namespace !== undefined)
+      expect(span?.attributes["db.namespace"]).toBe(expected.namespace);
     if (expected.server) {
       expect(span?.attributes["server.address"]).toBe(expected.server.address);
       expect(span?.attributes["server.port"]).toBe(expected.server.port);
     }
     expect(span?.attributes["error.type"]).toBeUndefined();
-    for (const secret of expected.secrets ?? []) expect(JSON.stringify(span?.attributes)).not.toContain(secret);
+    for (const secret of expected.secrets ?? [])
+      expect(JSON.stringify(span?.attributes)).not.toContain(secret);
   }
   expect(set?.attributes["db.operation.name"]).toBe("setMany");
   expect(set?.attributes["db.operation.batch.size"]).toBe(3);
   expect(get?.attributes["db.operation.batch.size"]).toBeUndefined();
-  const points = (await telemetry.durations()).filter((p) => p.attributes["db.collection.name"] === ns);
+  const points = (await telemetry.durations()).filter(
+    (p) => p.attributes["db.collection.name"] === ns,
+  );
   const setPoint = points.find((p) => p.attributes["db.operation.name"] === "setMany");
   expect(setPoint?.unit).toBe("s");
   expect(setPoint?.count).toBe(1);
   expect(setPoint?.attributes["db.system.name"]).toBe(expected.system);
-  expect(points.map((p) => p.attributes["db.operation.name"])).toEqual(expect.arrayContaining(["setMany", "getMany", "upsertEdges"]));
+  expect(points.map((p) => p.attributes["db.operation.name"])).toEqual(
+    expect.arrayContaining(["setMany", "getMany", "upsertEdges"]),
+  );
 }
