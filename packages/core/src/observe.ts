@@ -60,7 +60,10 @@ const RECHECK_MS = 1_000;
 function loadOtel(): OtelApi | null {
   if (api !== undefined) return api;
   try {
-    const load = typeof require === "function" ? require : createRequire(import.meta.url);
+    // Not `require`: bundlers turn it into a shim that throws in ESM. `__filename` in the CJS
+    // build, `import.meta.url` in the ESM one; either way resolved from core's own location.
+    const base = typeof __filename === "string" ? __filename : import.meta.url;
+    const load = createRequire(base);
     api = load("@opentelemetry/api") as OtelApi;
   } catch {
     api = null;
