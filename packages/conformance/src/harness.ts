@@ -48,6 +48,7 @@ export function caseTimeout(c: ConformanceCase): number {
 
 function missingNeed(need: Need, caps: DriverCapabilities, options: ConformanceOptions): string | undefined {
   if (need === "unreachable") return options.openUnreachable ? undefined : "no openUnreachable given";
+  if (need === "badCredentials") return options.openWithBadCredentials ? undefined : "no openWithBadCredentials given";
   return caps[need] ? undefined : `driver declares ${need}: false`;
 }
 
@@ -217,6 +218,12 @@ export class Harness {
       async openUnreachable() {
         if (!h.options.openUnreachable) throw new Error("no openUnreachable given");
         const driver = await h.options.openUnreachable();
+        deferred.push(() => driver.close());
+        return driver;
+      },
+      async openWithBadCredentials(secret) {
+        if (!h.options.openWithBadCredentials) throw new Error("no openWithBadCredentials given");
+        const driver = await h.options.openWithBadCredentials(secret);
         deferred.push(() => driver.close());
         return driver;
       },

@@ -13,3 +13,4 @@ export type {
   Need,
   PlannedCase,
 } from "./types.ts";
+export { renderings as errorRenderings } from "./cases/errors.ts";

@@ -10,6 +10,11 @@ export interface ConformanceOptions {
   readonly open: () => Driver | Promise<Driver>;
   /** A driver aimed at a dead endpoint (enables the unreachable cases). */
   readonly openUnreachable?: () => Driver | Promise<Driver>;
+  /**
+   * A driver over the real backend with wrong credentials whose password (or token) is `secret`
+   * (enables the errors/bad-credentials cases: the secret must show in no rendering of an error).
+   */
+  readonly openWithBadCredentials?: (secret: string) => Driver | Promise<Driver>;
   /** Run only these groups; a prefix selects its subgroups ("kv" = every kv/*). Default: env STOWAGE_KIT_GROUPS, else all. */
   readonly groups?: readonly string[];
   /** Case id (or group) → reason, for known gaps; shown in the title of the skipped case. */
@@ -17,7 +22,7 @@ export interface ConformanceOptions {
 }
 
 /** What a case may need. Capability flags come from the driver; `unreachable` from the options. */
-export type Need = "graph" | "ttl" | "cas" | "atomicBatches" | "persistent" | "shared" | "unreachable";
+export type Need = "graph" | "ttl" | "cas" | "atomicBatches" | "persistent" | "shared" | "unreachable" | "badCredentials";
 
 /** A case as written in src/cases. */
 export interface CaseDef {
@@ -27,7 +32,7 @@ export interface CaseDef {
   /** Capabilities the case needs; it is skipped (reason in the title) when one is missing. */
   readonly needs?: readonly Need[];
   /** Runs only when the driver does NOT declare this capability (checks the UnsupportedError path). */
-  readonly without?: Exclude<Need, "unreachable">;
+  readonly without?: Exclude<Need, "unreachable" | "badCredentials">;
   /** Per-case time limit (default 30 s). */
   readonly timeoutMs?: number;
   run(t: CaseContext): Promise<void>;
@@ -64,6 +69,8 @@ export interface CaseContext {
   openDriver(): Promise<Driver>;
   /** A driver aimed at a dead endpoint; closed after the case. */
   openUnreachable(): Promise<Driver>;
+  /** A driver with wrong credentials whose password is `secret`; closed after the case. */
+  openWithBadCredentials(secret: string): Promise<Driver>;
   /** Runs after the case (last registered first). */
   defer(fn: () => unknown): void;
 }

@@ -3,7 +3,7 @@
 // Strings that some backends cannot hold in JSON (U+0000, lone surrogates) are tagged too, so every
 // encoded text is safe for PostgreSQL jsonb, SQLite JSON functions and Redis alike.
 
-import { ValidationError } from "./errors.ts";
+import { StorageError, ValidationError } from "./errors.ts";
 
 /** Key used for tagged objects. User objects that have this key are themselves tagged ("obj"). */
 const TAG = "$t";
@@ -184,8 +184,9 @@ function base64ToBytes(text: string): Uint8Array {
   return out;
 }
 
-function corrupt(detail: string): ValidationError {
-  return new ValidationError("INVALID_VALUE", `stored value is not valid stowage encoding: ${detail}`);
+/** Stored data that does not decode: the database holds something stowage did not write. */
+function corrupt(detail: string): StorageError {
+  return new StorageError("CORRUPT", `stored value is not valid stowage encoding: ${detail}`);
 }
 
 function fromWire(w: unknown): unknown {

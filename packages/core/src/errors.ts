@@ -1,4 +1,9 @@
-// One error hierarchy for every driver. Drivers attach their own error as `cause`.
+// One error hierarchy for every driver. Drivers attach their own error as `cause`; the
+// constructor keeps a scrubbed copy of it (see secrets.ts), never the original.
+
+import { markScrubbed, redactSecrets, scrubCause } from "./secrets.ts";
+
+export { redactSecrets, redactUrl, registerSecret, scrubCause } from "./secrets.ts";
 
 export type StowageErrorCode =
   | "VALIDATION"
@@ -6,6 +11,7 @@ export type StowageErrorCode =
   | "UNAVAILABLE"
   | "UNSUPPORTED"
   | "CLOSED"
+  | "STORAGE"
   | "DRIVER";
 
 /** Marks stowage errors across copies of core (an ESM and a CJS copy can meet in one process). */
@@ -29,9 +35,15 @@ export class StowageError extends Error {
   readonly code: StowageErrorCode = "DRIVER";
   /** True when retrying the same call later may succeed (connection lost, timeout). */
   readonly retryable: boolean = false;
+  /**
+   * The message is redacted and the cause replaced by a scrubbed copy (message, stack and cause
+   * chain redacted; credential-bearing driver fields such as ioredis `command.args` or
+   * postgres.js `parameters` dropped): no rendering of the error shows a password.
+   */
   constructor(message: string, options?: { cause?: unknown }) {
-    super(redactSecrets(message), options);
+    super(redactSecrets(message), options && "cause" in options ? { cause: scrubCause(options.cause) } : undefined);
     this.name = new.target.name;
+    markScrubbed(this);
   }
 }
 
@@ -84,21 +96,37 @@ export class ClosedError extends StowageError {
   }
 }
 
+/** Why the backend cannot store: out of space, refusing writes, or not a valid database. */
+export type StorageReason = "FULL" | "READ_ONLY" | "CORRUPT";
+
+/**
+ * The backend was reached but cannot store: disk or memory full (`FULL`: SQLITE_FULL, PostgreSQL
+ * 53100, Redis OOM), writes refused (`READ_ONLY`: a read-only file or directory, a read-only
+ * replica or transaction, Redis MISCONF), or the data is not a valid database (`CORRUPT`: a file
+ * that is not SQLite, SQLITE_CORRUPT, PostgreSQL XX001/XX002). An operator has to act: not a bug
+ * in the application, and not retryable by itself.
+ */
+export class StorageError extends StowageError {
+  override readonly code = "STORAGE" as const;
+  readonly reason: StorageReason;
+  constructor(reason: StorageReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
 Object.defineProperty(StowageError.prototype, BRAND, { value: true });
 
 export function isStowageError(error: unknown): error is StowageError {
   return error instanceof StowageError;
 }
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]+)@/gi;
-const SECRET_PARAMS = /([?&;\s](?:password|passwd|pwd|token|authToken|auth_token|secret|access_token)=)([^&;\s]+)/gi;
-
-/** Masks passwords and tokens in URLs and `key=value` text, so no message ever prints one. */
-export function redactSecrets(text: string): string {
-  return text.replace(URL_CREDENTIALS, "$1$2:***@").replace(SECRET_PARAMS, "$1***");
-}
-
-/** A URL safe to print: the password and token parameters masked. */
-export function redactUrl(url: string): string {
-  return redactSecrets(url);
+/**
+ * Any thrown value as a StowageError: a stowage error as it is; anything else a `DRIVER`
+ * StowageError saying `context`, with the value (scrubbed) as cause.
+ */
+export function toStowageError(error: unknown, context: string): StowageError {
+  if (error instanceof StowageError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StowageError(`${context}: ${message}`, { cause: error });
 }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { StowageError, UnsupportedError, ValidationError, redactUrl } from "./errors.ts";
+import { StowageError, toStowageError, UnsupportedError, ValidationError, redactUrl } from "./errors.ts";
 import type { Driver, DriverModule } from "./spi.ts";
 import { createStore } from "./store.ts";
 import type { Store, StoreOptions } from "./types.ts";
@@ -119,7 +119,14 @@ export async function openStore(target?: string | Driver, options: StoreOptions 
       resolved = "memory:";
     }
   }
-  const driver = typeof resolved === "string" ? await loadDriver(resolved, options.driverOptions) : resolved;
+  let driver: Driver;
+  try {
+    driver = typeof resolved === "string" ? await loadDriver(resolved, options.driverOptions) : resolved;
+  } catch (error) {
+    // A driver package's own slip (a raw TypeError, a client library's error) leaves as a
+    // StowageError too, scrubbed like every other.
+    throw toStowageError(error, `cannot open ${redactUrl(resolved as string)}`);
+  }
   if (!driver || typeof driver !== "object" || !driver.kv || !driver.capabilities) {
     throw new ValidationError("INVALID_OPTION", "openStore takes a URL string or a Driver");
   }

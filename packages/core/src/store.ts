@@ -2,7 +2,7 @@
 // capability checks, error normalisation, update() retries and close().
 
 import { decodeProps, decodeValue, encodeProps, encodeValue, mergeEncodedProps } from "./codec.ts";
-import { ClosedError, ConflictError, StowageError, UnsupportedError, ValidationError } from "./errors.ts";
+import { ClosedError, ConflictError, StowageError, toStowageError, UnsupportedError, ValidationError } from "./errors.ts";
 import type { Driver, EdgeKey, EdgeRecord, EncodedEntry, GraphDriver, KvWrite, NodeRecord, NodeWrite, UpsertMode } from "./spi.ts";
 import { guardDriver } from "./guard.ts";
 import { findPaths, shortestPath, traverse } from "./traversal.ts";
@@ -69,8 +69,7 @@ async function run<T>(ctx: Context, what: string, fn: () => Promise<T>): Promise
     ctx.failed(error, started);
     if (error instanceof StowageError) throw error;
     if (ctx.closed) throw new ClosedError(`cannot ${what}: the store was closed`, { cause: error });
-    const message = error instanceof Error ? error.message : String(error);
-    throw new StowageError(`${ctx.driver.name} driver failed to ${what}: ${message}`, { cause: error });
+    throw toStowageError(error, `${ctx.driver.name} driver failed to ${what}`);
   }
 }
 
@@ -269,13 +268,14 @@ class KvView<V> implements KV<V> {
     checkOpen(ctx, "list");
     const limit = pageLimit(options?.limit);
     const prefix = checkPrefix(options?.prefix);
-    const after = options?.cursor === undefined ? undefined : decodeCursor(options.cursor, "kv");
+    const scope = { kind: "kv", name: this.namespace, filter: prefix } as const;
+    const after = options?.cursor === undefined ? undefined : decodeCursor(options.cursor, scope);
     const items = await run(ctx, "list", () =>
       ctx.driver.kv.list(this.namespace, { prefix, limit, withValues: false, ...(after === undefined ? {} : { after }) }, ctx.now()),
     );
     const keys = items.map((i) => i.key);
     const last = keys[keys.length - 1];
-    return { items: keys, cursor: keys.length === limit && last !== undefined ? encodeCursor("kv", last) : undefined };
+    return { items: keys, cursor: keys.length === limit && last !== undefined ? encodeCursor(scope, last) : undefined };
   }
 
   async *keys(options?: IterateOptions): AsyncIterableIterator<string> {
@@ -515,14 +515,15 @@ class GraphView<NP extends Props, EP extends Props> implements Graph<NP, EP> {
     checkOpen(this.#ctx, "list nodes");
     const limit = pageLimit(options?.limit);
     const type = options?.type === undefined ? undefined : checkKey(options.type, "node type");
-    const after = options?.cursor === undefined ? undefined : decodeCursor(options.cursor, "node");
+    const scope = { kind: "node", name: this.name, filter: type ?? "" } as const;
+    const after = options?.cursor === undefined ? undefined : decodeCursor(options.cursor, scope);
     const records = await this.#run("list nodes", (g) =>
       g.listNodes(this.name, { limit, ...(type === undefined ? {} : { type }), ...(after === undefined ? {} : { after }) }),
     );
     const last = records[records.length - 1];
     return {
       items: records.map((r) => decodeNode<NP>(r)),
-      cursor: records.length === limit && last ? encodeCursor("node", last.id) : undefined,
+      cursor: records.length === limit && last ? encodeCursor(scope, last.id) : undefined,
     };
   }
 
@@ -530,14 +531,15 @@ class GraphView<NP extends Props, EP extends Props> implements Graph<NP, EP> {
     checkOpen(this.#ctx, "list edges");
     const limit = pageLimit(options?.limit);
     const type = options?.type === undefined ? undefined : checkKey(options.type, "edge type");
-    const after = options?.cursor === undefined ? undefined : decodeCursor(options.cursor, "edge");
+    const scope = { kind: "edge", name: this.name, filter: type ?? "" } as const;
+    const after = options?.cursor === undefined ? undefined : decodeCursor(options.cursor, scope);
     const records = await this.#run("list edges", (g) =>
       g.listEdges(this.name, { limit, ...(type === undefined ? {} : { type }), ...(after === undefined ? {} : { after }) }),
     );
     const last = records[records.length - 1];
     return {
       items: records.map((r) => decodeEdge<EP>(r)),
-      cursor: records.length === limit && last ? encodeCursor("edge", { from: last.from, type: last.type, to: last.to }) : undefined,
+      cursor: records.length === limit && last ? encodeCursor(scope, { from: last.from, type: last.type, to: last.to }) : undefined,
     };
   }
 
@@ -623,7 +625,11 @@ class StoreImpl implements Store {
   async close(): Promise<void> {
     if (this.#ctx.closed) return;
     this.#ctx.closed = true;
-    await this.#ctx.driver.close();
+    try {
+      await this.#ctx.driver.close();
+    } catch (error) {
+      throw toStowageError(error, `${this.#ctx.driver.name} driver failed to close`);
+    }
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -633,6 +639,9 @@ class StoreImpl implements Store {
 
 /** Wraps a driver in the public API. */
 export function createStore(driver: Driver, options: StoreOptions = {}): Store {
+  if (!driver || typeof driver !== "object" || !driver.kv || !driver.capabilities) {
+    throw new ValidationError("INVALID_OPTION", "createStore takes a Driver (see @stowage/core's spi.ts)");
+  }
   const limit = driver.capabilities.maxValueBytes;
   const requested = options.maxValueBytes === undefined ? DEFAULT_MAX_VALUE_BYTES : checkPositiveInt(options.maxValueBytes, "maxValueBytes");
   // Every driver call goes through the circuit breaker and the observer (guard.ts).

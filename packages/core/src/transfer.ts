@@ -1,7 +1,7 @@
 // Export, import and migrate: every live KV entry, node and edge as records that keep values
 // encoded (so nothing is lost in transit), streamed page by page with progress.
 
-import { ValidationError } from "./errors.ts";
+import { toStowageError, ValidationError } from "./errors.ts";
 import type { Store } from "./types.ts";
 import { storeInternals } from "./store.ts";
 import { checkKey, checkName } from "./validate.ts";
@@ -32,6 +32,15 @@ export interface Progress {
 
 /** Streams every record of the store, header first. */
 export async function* exportRecords(store: Store, options: ExportOptions = {}): AsyncGenerator<ExportRecord> {
+  const { driver } = storeInternals(store);
+  try {
+    yield* readRecords(store, options);
+  } catch (error) {
+    throw toStowageError(error, `${driver.name} driver failed to export`);
+  }
+}
+
+async function* readRecords(store: Store, options: ExportOptions): AsyncGenerator<ExportRecord> {
   const { driver, now } = storeInternals(store);
   const limit = options.pageSize ?? 1000;
   yield { kind: "header", format: EXPORT_FORMAT, version: EXPORT_VERSION, driver: driver.name };
@@ -101,6 +110,13 @@ export async function importRecords(
   let pending: { kind: "kv" | "node" | "edge"; name: string; items: ExportRecord[] } | undefined;
 
   const flush = async () => {
+    try {
+      await write();
+    } catch (error) {
+      throw toStowageError(error, `${driver.name} driver failed to import`);
+    }
+  };
+  const write = async () => {
     if (!pending || pending.items.length === 0) return;
     const { kind, name, items } = pending;
     pending = undefined;

@@ -64,14 +64,54 @@ describe("errors across copies of core", () => {
 describe("cursors", () => {
   it("round-trip any key and refuse foreign or tampered ones", async () => {
     const { encodeCursor, decodeCursor } = await import("../src/options.ts");
+    const kv = { kind: "kv", name: "ns", filter: "" } as const;
+    const edges = { kind: "edge", name: "g", filter: "" } as const;
     fc.assert(
       fc.property(fc.string({ unit: "grapheme", minLength: 1, maxLength: 50 }), (key) => {
-        expect(decodeCursor(encodeCursor("kv", key), "kv")).toBe(key);
+        expect(decodeCursor(encodeCursor(kv, key), kv)).toBe(key);
         const edge = { from: key, type: "t", to: `${key}x` };
-        expect(decodeCursor(encodeCursor("edge", edge), "edge")).toEqual(edge);
+        expect(decodeCursor(encodeCursor(edges, edge), edges)).toEqual(edge);
       }),
     );
-    expect(() => decodeCursor(encodeCursor("kv", "a"), "node")).toThrow(ValidationError);
-    for (const bad of ["", "k", "k!!", 42, "x" + "YQ"]) expect(() => decodeCursor(bad, "kv")).toThrow(ValidationError);
+    const node = { kind: "node", name: "ns", filter: "" } as const;
+    expect(() => decodeCursor(encodeCursor(kv, "a"), node)).toThrow(ValidationError);
+    for (const bad of ["", "k", "k!!", 42, "x" + "YQ", "k0000000YQ"]) expect(() => decodeCursor(bad, kv)).toThrow(ValidationError);
+  });
+
+  it("are bound to their namespace or graph and filter", async () => {
+    const { encodeCursor, decodeCursor } = await import("../src/options.ts");
+    const cursor = encodeCursor({ kind: "kv", name: "a", filter: "p/" }, "p/1");
+    expect(decodeCursor(cursor, { kind: "kv", name: "a", filter: "p/" })).toBe("p/1");
+    for (const other of [
+      { kind: "kv", name: "b", filter: "p/" },
+      { kind: "kv", name: "a", filter: "" },
+      { kind: "kv", name: "a", filter: "p" },
+      { kind: "node", name: "a", filter: "p/" },
+    ] as const) {
+      expect(() => decodeCursor(cursor, other as never)).toThrowError(expect.objectContaining({ reason: "INVALID_CURSOR" }));
+    }
+    const typed = encodeCursor({ kind: "node", name: "g", filter: "Person" }, "alice");
+    expect(() => decodeCursor(typed, { kind: "node", name: "g", filter: "" })).toThrow(/type "Person"/);
+  });
+
+  it("detect any single-character edit", async () => {
+    const { encodeCursor, decodeCursor } = await import("../src/options.ts");
+    const scope = { kind: "kv", name: "ns", filter: "" } as const;
+    const cursor = encodeCursor(scope, "user:0042");
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (let i = 1; i < cursor.length; i++) {
+      for (const c of alphabet) {
+        if (c === cursor[i]) continue;
+        const edited = cursor.slice(0, i) + c + cursor.slice(i + 1);
+        let accepted: string | undefined;
+        try {
+          accepted = decodeCursor(edited, scope);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ValidationError);
+        }
+        // base64url's last character can carry unused bits: an edit there may decode identically.
+        if (accepted !== undefined) expect(accepted).toBe("user:0042");
+      }
+    }
   });
 });

@@ -15,7 +15,9 @@ import {
   UnavailableError,
   ValidationError,
   redactUrl,
+  registerSecret,
 } from "@stowage/core";
+import { localOpenError, storageError } from "./errors.ts";
 import { createLibsqlGraph } from "./graph.ts";
 import { createLibsqlKv } from "./kv.ts";
 import { databasePath, released } from "./release.ts";
@@ -189,6 +191,15 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
   }
   const url = options.url === undefined ? undefined : normalizeUrl(options.url);
   const where = url === undefined ? "the given libSQL client" : redactUrl(url);
+  if (url !== undefined && /^file:(\/\/)?([?#]|$)/i.test(url)) {
+    // libSQL would open a throwaway database: data written there would be gone on reopen.
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `${JSON.stringify(where)} names no file: give a path such as file:./app.db (or :memory: for a throwaway database)`,
+    );
+  }
+  registerSecret(options.authToken);
+  if (url !== undefined) registerSecret(/[?&]authToken=([^&#]+)/i.exec(url)?.[1]);
   const memory = url !== undefined && isMemoryUrl(url);
   const local =
     url !== undefined
@@ -198,7 +209,9 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
 
   let client: Client | undefined = options.client;
   let openError: unknown;
-  if (!client && url !== undefined) {
+  /** Opens the client; a file that cannot be opened now is tried again by the next call. */
+  const open = (): void => {
+    if (client || url === undefined) return;
     try {
       client = createClient({
         url,
@@ -217,10 +230,11 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
           { cause: error },
         );
       }
-      // Cannot open (missing directory, permissions): reported as UnavailableError on first use.
+      // Cannot open (missing directory, permissions): reported on first use.
       openError = error;
     }
-  }
+  };
+  open();
 
   let closed = false;
   let ready: Promise<Client> | undefined;
@@ -236,6 +250,8 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
       return new ClosedError("the libsql driver is closed", { cause: error });
     }
     const message = errorMessage(error);
+    const storage = storageError(error, where);
+    if (storage) return storage;
     if (
       UNAVAILABLE_CODES.has(code) ||
       UNAVAILABLE_MESSAGE.test(message) ||
@@ -342,11 +358,8 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
   function init(): Promise<Client> {
     if (!ready) {
       ready = (async () => {
-        if (!client) {
-          throw new UnavailableError(`libsql: cannot open ${where}: ${errorMessage(openError)}`, {
-            cause: openError,
-          });
-        }
+        open();
+        if (!client) throw localOpenError(url, where, openError);
         await applyPragmas(client);
         await ensureSchema(client);
         startSweeper(client);
@@ -423,13 +436,7 @@ export async function openDriver(
   url: string,
   options: Omit<LibsqlDriverOptions, "url" | "client"> = {},
 ): Promise<Driver> {
-  const driver = createLibsqlDriver({ ...options, url });
-  try {
-    // Fail fast on a bad path or an unreachable server, and create the schema now.
-    await driver.ping();
-  } catch (error) {
-    await driver.close();
-    throw error;
-  }
-  return driver;
+  // Nothing is opened here: a bad path or an unreachable server fails at the first call (every
+  // driver does the same); `await store.ping()` checks at once.
+  return createLibsqlDriver({ ...options, url });
 }

@@ -186,12 +186,13 @@ describe("errors", () => {
     const driver = createLibsqlDriver({ url: "file:/nonexistent-dir-for-stowage/x.db" });
     await expect(driver.ping()).rejects.toThrow(UnavailableError);
     await driver.close();
-    await expect(openStore("file:/nonexistent-dir-for-stowage/x.db")).rejects.toThrow(
-      UnavailableError,
-    );
-    await expect(openDriver("file:/nonexistent-dir-for-stowage/x.db")).rejects.toThrow(
-      UnavailableError,
-    );
+    // Opening never connects: the first call fails.
+    const store = await openStore("file:/nonexistent-dir-for-stowage/x.db");
+    await expect(store.ping()).rejects.toThrow(UnavailableError);
+    await store.close();
+    const lazy = await openDriver("file:/nonexistent-dir-for-stowage/x.db");
+    await expect(lazy.ping()).rejects.toThrow(UnavailableError);
+    await lazy.close();
   });
 
   it("reports an unreachable server as UnavailableError without the token", async () => {

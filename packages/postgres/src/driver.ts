@@ -1,7 +1,14 @@
 // The driver factory: connection (own pool or the caller's `sql`), lazy schema creation, error
 // mapping, the expiry sweeper and close().
 
-import { ClosedError, UnavailableError, ValidationError } from "@stowage/core";
+import {
+  ClosedError,
+  StorageError,
+  UnavailableError,
+  ValidationError,
+  registerSecret,
+} from "@stowage/core";
+import type { StorageReason } from "@stowage/core";
 import type { BatchResult, Driver, DriverCapabilities } from "@stowage/core";
 import type { Sql } from "postgres";
 import {
@@ -111,6 +118,14 @@ const UNAVAILABLE_CODES = new Set([
   "CONNECTION_DESTROYED",
   "CONNECTION_ENDED",
 ]);
+// SQLSTATEs meaning "the server cannot store": disk full, read-only transaction (a standby, or
+// default_transaction_read_only), corrupted data or index. An operator has to act.
+const STORAGE_SQLSTATE: Readonly<Record<string, StorageReason>> = {
+  "53100": "FULL",
+  "25006": "READ_ONLY",
+  XX001: "CORRUPT",
+  XX002: "CORRUPT",
+};
 // Deadlock and serialization failures; and a foreign key violation, which only upsertEdges can
 // meet, when a concurrent deleteNodes removes an endpoint between its two halves: a retry
 // recreates the endpoint.
@@ -180,6 +195,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
   const location = describeLocation(sql);
   const telemetry = telemetryOf(sql);
   const password = passwordOf(sql);
+  registerSecret(password);
   let closed = false;
   let schemaReady: Promise<void> | undefined;
   let schemaDone = false;
@@ -197,6 +213,17 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
       return error instanceof ClosedError
         ? error
         : new ClosedError(`cannot ${what}: the postgres driver is closed`, { cause: error });
+    const reason = STORAGE_SQLSTATE[codeOf(error)];
+    if (reason) {
+      const message = error instanceof Error ? error.message : String(error);
+      return new StorageError(
+        reason,
+        `PostgreSQL at ${location} cannot store (${what}): ${message}`,
+        {
+          cause: error,
+        },
+      );
+    }
     if (isUnavailable(error)) return unavailable(what, error);
     return error;
   };

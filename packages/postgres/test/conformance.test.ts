@@ -16,4 +16,11 @@ runConformance({
       schema,
       connectTimeoutMs: 500,
     }),
+  // The run's server with a role it does not have: refused whatever its authentication setup.
+  openWithBadCredentials: (secret) => {
+    const bad = new URL(postgresUrl());
+    bad.username = "stowage_kit_nobody";
+    bad.password = secret;
+    return createPostgresDriver({ url: bad.href, schema, max: 1, connectTimeoutMs: 2_000 });
+  },
 });

@@ -3,13 +3,26 @@
 // fall back to EVAL (which also caches them) when the server does not know them.
 
 import { createHash } from "node:crypto";
-import { ClosedError, redactUrl, StowageError, UnavailableError } from "@stowage/core";
+import {
+  ClosedError,
+  redactUrl,
+  StorageError,
+  type StorageReason,
+  StowageError,
+  UnavailableError,
+} from "@stowage/core";
 import type { ChainableCommander, Redis } from "ioredis";
 import type { LuaScript } from "./schema.ts";
 
 /** Server replies that mean "not now" rather than "wrong". */
-const UNAVAILABLE_REPLIES =
-  /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS|READONLY)\b/;
+const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS)\b/;
+
+/** Replies (also inside a script's error) that mean the server cannot store: an operator must act. */
+function storageReason(message: string): StorageReason | undefined {
+  if (/\bOOM command not allowed/.test(message)) return "FULL";
+  if (/\b(READONLY|MISCONF)\b/.test(message)) return "READ_ONLY";
+  return undefined;
+}
 
 function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === "ReplyError";
@@ -74,6 +87,16 @@ export class Connection {
   mapError(error: unknown): unknown {
     if (error instanceof StowageError) return error;
     if (this.#closed) return new ClosedError("the redis driver was closed", { cause: error });
+    const reason = isReplyError(error) ? storageReason((error as Error).message) : undefined;
+    if (reason) {
+      return new StorageError(
+        reason,
+        `redis at ${this.#where} cannot store: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
     if (isReplyError(error) && !UNAVAILABLE_REPLIES.test((error as Error).message)) return error;
     const message = error instanceof Error ? error.message : String(error);
     return this.unavailable(message, error);

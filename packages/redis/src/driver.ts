@@ -1,7 +1,13 @@
 // The Redis driver: one ioredis client (ours or the caller's), capabilities, ping and close.
 
 import type { ConnectionOptions as TlsOptions } from "node:tls";
-import { type Driver, type DriverCapabilities, redactUrl, ValidationError } from "@stowage/core";
+import {
+  type Driver,
+  type DriverCapabilities,
+  redactUrl,
+  registerSecret,
+  ValidationError,
+} from "@stowage/core";
 import { Redis, type RedisOptions } from "ioredis";
 import { Connection } from "./connection.ts";
 import { createRedisGraph } from "./graph.ts";
@@ -70,6 +76,20 @@ function clientOptions(options: RedisDriverOptions, connectTimeoutMs: number): R
   };
 }
 
+/** A client for a URL; a malformed one (`redis://:@`, port 99999) is a ValidationError. */
+function newClient(url: string, settings: RedisOptions): Redis {
+  try {
+    new URL(url);
+    return new Redis(url, settings);
+  } catch (error) {
+    // Node's URL errors carry the whole input, password included: not kept as cause.
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `invalid Redis URL ${JSON.stringify(redactUrl(url))}: ${(error as Error).message}`,
+    );
+  }
+}
+
 export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
   const layout = new Layout(options.prefix ?? DEFAULT_PREFIX);
   const connectTimeoutMs = positive(
@@ -101,9 +121,10 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
         `expected a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(url))}`,
       );
     }
-    client = new Redis(url, clientOptions(options, connectTimeoutMs));
+    client = newClient(url, clientOptions(options, connectTimeoutMs));
     where = url;
   }
+  registerSecret(client.options.password);
   const conn = new Connection({ client, owned: !options.client, connectTimeoutMs, where });
 
   const capabilities: DriverCapabilities = {

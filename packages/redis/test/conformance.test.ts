@@ -13,4 +13,11 @@ runConformance({
   name: "redis",
   open: () => createRedisDriver({ url, prefix }),
   openUnreachable: () => createRedisDriver({ url: "redis://127.0.0.1:1", connectTimeoutMs: 500 }),
+  // The run's server with a user it does not know: WRONGPASS, whatever its own password setup.
+  openWithBadCredentials: (secret) => {
+    const bad = new URL(url);
+    bad.username = "stowage-kit-nobody";
+    bad.password = secret;
+    return createRedisDriver({ url: bad.href, prefix, connectTimeoutMs: 2_000 });
+  },
 });

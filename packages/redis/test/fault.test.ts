@@ -1,39 +1,17 @@
 // Fault test on a throwaway redis-server of our own: pause it (SIGSTOP) and kill it during a run
 // of batches. Operations must fail with UnavailableError within a bounded time, never hang; no
 // batch may be half applied; the same store must work again once the server is back.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createStore, type Store, UnavailableError } from "@stowage/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisDriver } from "../src/index.ts";
+import { freePort, REDIS_SERVER } from "./private-server.ts";
 
-function which(bin: string): string | undefined {
-  try {
-    return (
-      execFileSync("sh", ["-c", `command -v ${bin}`], { encoding: "utf8" }).trim() || undefined
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-const REDIS_SERVER = process.env.STOWAGE_REDIS_SERVER_BIN || which("redis-server");
 /** Generous: the driver is configured for 1 s connect and command timeouts. */
 const BOUND_MS = 5_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

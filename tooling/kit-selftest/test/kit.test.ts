@@ -3,7 +3,7 @@
 
 import { collectCases, conformanceCases, conformanceGroups, runCases } from "@stowage/conformance";
 import type { ConformanceCase } from "@stowage/conformance";
-import type { DriverCapabilities } from "@stowage/core";
+import { type DriverCapabilities, UnavailableError } from "@stowage/core";
 import { createMemoryDriver, MemoryDatabase } from "@stowage/memory";
 import { afterEach, describe, expect, it } from "vitest";
 import { deadDriver, unavailable, wrapMemory } from "./broken.ts";
@@ -27,7 +27,7 @@ describe("planning", () => {
   });
 
   it("has at least 150 runnable cases for a driver that declares every capability", () => {
-    const planned = collectCases({ name: "x", open, openUnreachable: open }, every);
+    const planned = collectCases({ name: "x", open, openUnreachable: open, openWithBadCredentials: open }, every);
     const runnable = planned.filter((p) => p.skipReason === undefined);
     expect(runnable.length).toBeGreaterThanOrEqual(150);
     // Only the cases that check the *absence* of a capability are skipped.
@@ -77,6 +77,7 @@ describe("running", () => {
       name: "memory",
       open: () => wrapMemory(db, { capabilities: { persistent: true } }),
       openUnreachable: () => deadDriver(unavailable),
+      openWithBadCredentials: (secret) => deadDriver(() => wrongPassword(secret)),
     });
     const failures = report.results.filter((r) => r.status === "failed").map((r) => `${r.id}: ${(r.error as Error)?.message}`);
     expect(failures).toEqual([]);
@@ -106,6 +107,14 @@ describe("running", () => {
     expect(raw.failed).toEqual(["lifecycle/unreachable-ping", "lifecycle/unreachable-kv", "lifecycle/unreachable-graph"]);
   });
 
+  it("passes a driver whose credential errors carry the secret only in scrubbed places, fails one that echoes it", async () => {
+    const only = ["errors/bad-credentials-no-secret"];
+    const good = await runCases({ name: "good", open, openWithBadCredentials: (secret) => deadDriver(() => wrongPassword(secret)) }, only);
+    expect(good.passed).toEqual(only);
+    const echo = await runCases({ name: "echo", open, openWithBadCredentials: (secret) => deadDriver(() => new Error(`password ${secret} refused`)) }, only);
+    expect(echo.failed).toEqual(only);
+  });
+
   it("reports a driver that cannot open: runCases rejects", async () => {
     await expect(runCases({ name: "none", open: () => Promise.reject(new Error("no server")) })).rejects.toThrow("no server");
   });
@@ -126,3 +135,9 @@ describe("running", () => {
     }
   });
 });
+
+/** What ioredis gives for a wrong password: the failed command, password included, on the cause. */
+function wrongPassword(secret: string): Error {
+  const reply = Object.assign(new Error("WRONGPASS invalid username-password pair"), { command: { name: "auth", args: ["default", secret] } });
+  return new UnavailableError("redis at 127.0.0.1:1 is unavailable: WRONGPASS", { cause: reply });
+}

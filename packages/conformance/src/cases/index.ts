@@ -1,6 +1,7 @@
 // Every case of the kit, by group, in the order they run.
 
 import type { CaseDef, ConformanceCase } from "../types.ts";
+import { errorCases } from "./errors.ts";
 import { graphBasic } from "./graph-basic.ts";
 import { graphList } from "./graph-list.ts";
 import { graphNeighbors } from "./graph-neighbors.ts";
@@ -36,6 +37,7 @@ const byGroup: readonly (readonly [string, readonly CaseDef[]])[] = [
   ["graph/list", graphList],
   ["store", storeCases],
   ["lifecycle", lifecycleCases],
+  ["errors", errorCases],
   ["multi-instance", multiInstance],
   ["transfer", transferCases],
   ["model", modelCases],

@@ -155,17 +155,22 @@ export const kvList: CaseDef[] = [
   },
   {
     id: "cursor-outside-prefix",
-    title: "a cursor before the prefix range starts at the prefix; one past it returns nothing",
+    title: "a cursor is bound to its prefix: one from a listing with another prefix, or none, throws ValidationError INVALID_CURSOR",
     async run(t) {
       const kv = t.kv();
       await kv.setMany(["a1", "a2", "a3", "b1", "b2", "b3", "c1"].map((key) => ({ key, value: 1 })));
-      const atA2 = (await kv.list({ limit: 2 })).cursor as string;
-      const atB2 = (await kv.list({ limit: 5 })).cursor as string;
-      const atC1 = (await kv.list({ limit: 7 })).cursor as string;
-      expect((await kv.list({ prefix: "b", cursor: atA2 })).items).toEqual(["b1", "b2", "b3"]);
-      expect((await kv.list({ prefix: "b", cursor: atB2 })).items).toEqual(["b3"]);
-      expect((await kv.list({ prefix: "b", cursor: atC1 })).items).toEqual([]);
-      expect((await kv.list({ prefix: "a", cursor: atB2 })).items).toEqual([]);
+      const whole = (await kv.list({ limit: 2 })).cursor as string;
+      const inB = (await kv.list({ prefix: "b", limit: 1 })).cursor as string;
+      await expectError(() => kv.list({ prefix: "b", cursor: whole }), "VALIDATION", "INVALID_CURSOR");
+      await expectError(() => kv.list({ cursor: inB }), "VALIDATION", "INVALID_CURSOR");
+      await expectError(() => kv.list({ prefix: "b1", cursor: inB }), "VALIDATION", "INVALID_CURSOR");
+      expect((await kv.list({ prefix: "b", cursor: inB })).items).toEqual(["b2", "b3"]);
+      // The SPI itself: `after` before the prefix range starts at the prefix; past it, nothing.
+      const spi = (after: string) =>
+        t.driver.kv.list(kv.namespace, { prefix: "b", after, limit: 10, withValues: false }, t.clock.now()).then((r) => r.map((i) => i.key));
+      expect(await spi("a2")).toEqual(["b1", "b2", "b3"]);
+      expect(await spi("b2")).toEqual(["b3"]);
+      expect(await spi("c1")).toEqual([]);
     },
   },
   {
