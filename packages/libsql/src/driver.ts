@@ -252,6 +252,9 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     const message = errorMessage(error);
     const storage = storageError(error, where);
     if (storage) return storage;
+    // A WAL database whose -shm/-wal cannot be created (its directory is read-only): since close()
+    // releases the file, SQLite removes them on the last close, and reopening needs them again.
+    if (code === "SQLITE_CANTOPEN" && local) return localOpenError(url, where, error);
     if (
       UNAVAILABLE_CODES.has(code) ||
       UNAVAILABLE_MESSAGE.test(message) ||
