@@ -90,8 +90,31 @@ _stowage_testdb_image() {
   _stowage_testdb_say "$kind: image ${!var}"
 }
 
+# The Redis Cluster of the redis suite runs as local redis-server processes (src/redis-cluster.ts)
+# unless STOWAGE_REDIS_CLUSTER_URL names one: makes sure the binary exists (Debian's redis-server).
+_stowage_testdb_ensure_redis_server() {
+  if [ -n "${STOWAGE_REDIS_CLUSTER_URL:-}" ] || [ -n "${STOWAGE_REDIS_SERVER_BIN:-}" ] ||
+    command -v redis-server >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ "${STOWAGE_TESTDB_SETUP:-1}" = 0 ] || [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    _stowage_testdb_say "redis-cluster: no redis-server binary (install redis-server 7, or set STOWAGE_REDIS_CLUSTER_URL)"
+    return 0
+  fi
+  _stowage_testdb_say "redis-cluster: installing Debian's redis-server (log: /var/log/stowage-apt.log)"
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server; } \
+    >>/var/log/stowage-apt.log 2>&1; then
+    tail -n 20 /var/log/stowage-apt.log >&2
+    _stowage_testdb_say "installing redis-server failed"
+    return 0
+  fi
+  # Only the binary is wanted: the packaged service stays off (it would take port 6379).
+  command -v systemctl >/dev/null 2>&1 && systemctl disable --now redis-server >/dev/null 2>&1 || true
+}
+
 _stowage_testdb_provide() {
   local here="$1" need=() start=$SECONDS
+  _stowage_testdb_ensure_redis_server
   [ -n "${STOWAGE_REDIS_URL:-}" ] || need+=(redis)
   [ -n "${STOWAGE_POSTGRES_URL:-}" ] || need+=(postgres)
   if [ ${#need[@]} -eq 0 ]; then

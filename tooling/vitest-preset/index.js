@@ -8,7 +8,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../
 /** Published workspace packages are imported from their sources, so tests never need a build. */
 export const sourceAliases = [
   {
-    find: /^@stowage\/(core|memory|conformance|libsql|postgres|redis|cli)$/,
+    find: /^@stowage\/(core|memory|conformance|libsql|postgres|redis|cli|langgraph|keyv)$/,
     replacement: `${repoRoot}/packages/$1/src/index.ts`,
   },
 ];

@@ -2,7 +2,8 @@
 // (file:./stowage.db) or any URL, then a traversal, a path search, a compare-and-set update and
 // an expiring record. Re-runs reuse the data: everything is upserted, and a run counter grows.
 
-import { ConflictError, openStore, type Store } from "@stowage/core";
+import { ConflictError, openStore, redactUrl, type Store } from "@stowage/core";
+import { registerBundledDrivers } from "./drivers.ts";
 
 export const DEFAULT_DEMO_URL = "file:./stowage.db";
 const GRAPH = "demo-kg";
@@ -117,15 +118,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const out = options.write ?? ((line: string) => console.log(line));
   const ttlMs = options.ttlMs ?? 1000;
   const started = performance.now();
+  // Printed everywhere instead of the URL: the password and tokens masked.
+  const shown = redactUrl(url);
+  registerBundledDrivers();
   const store: Store = await openStore(url);
   try {
     const kg = store.graph<NodeProps>(GRAPH);
-    out(`stowage demo · ${store.driverName} driver · ${url}`);
+    out(`stowage demo · ${store.driverName} driver · ${shown}`);
     const before = await kg.stats();
     const reused = before.nodes > 0;
     out(
       reused
-        ? `reusing ${url}: ${before.nodes} nodes and ${before.edges} edges already there (upserts below change nothing twice)`
+        ? `reusing ${shown}: ${before.nodes} nodes and ${before.edges} edges already there (upserts below change nothing twice)`
         : `new store: writing the demo data`,
     );
 
@@ -244,7 +248,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     );
 
     out("");
-    const where = /^file:/i.test(url) ? url.replace(/^file:/i, "") : url;
+    const where = /^file:/i.test(shown) ? shown.replace(/^file:/i, "") : shown;
     out(
       `done in ${((performance.now() - started) / 1000).toFixed(1)} s: the data is in ${where}; run again to reuse it.`,
     );

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main, runDemo } from "../src/index.ts";
+import { capture } from "./helpers.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stowage-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,27 +48,28 @@ describe("stowage demo", () => {
   });
 
   it("runs through main() with --url, and rejects unknown commands and options", async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
-    expect(await main(["demo", "--url", "memory:"], io)).toBe(0);
-    expect(out[0]).toBe("stowage demo · memory driver · memory:");
-    expect(await main(["frobnicate"], io)).toBe(2);
-    expect(err.at(-1)).toBe(
-      'stowage: unknown command "frobnicate". Commands: demo. Try stowage --help.',
+    const demo = capture();
+    expect(await main(["demo", "--url", "memory:"], demo.io)).toBe(0);
+    expect(demo.stdout().split("\n")[0]).toBe("stowage demo · memory driver · memory:");
+    const unknown = capture();
+    expect(await main(["frobnicate"], unknown.io)).toBe(2);
+    expect(unknown.stderr().trim()).toBe(
+      'stowage: unknown command "frobnicate". Commands: demo, check, stats, export, import, migrate. Try stowage --help.',
     );
-    expect(await main(["demo", "--nope"], io)).toBe(2);
-    expect(await main(["--help"], io)).toBe(0);
-    expect(out.at(-1)).toContain("commands:");
+    const badOption = capture();
+    expect(await main(["demo", "--nope"], badOption.io)).toBe(2);
+    expect(badOption.stderr()).toMatch(
+      /^stowage demo: unknown option --nope\. Usage: stowage demo/,
+    );
+    const help = capture();
+    expect(await main(["--help"], help.io)).toBe(0);
+    expect(help.stdout()).toContain("commands:");
   });
 
   it("reports a store it cannot open, with exit code 1", async () => {
-    const err: string[] = [];
-    const code = await main(["demo", "--url", "file:/nonexistent-dir-for-stowage/x.db"], {
-      out: () => {},
-      err: (l) => err.push(l),
-    });
+    const run = capture();
+    const code = await main(["demo", "--url", "file:/nonexistent-dir-for-stowage/x.db"], run.io);
     expect(code).toBe(1);
-    expect(err.join("\n")).toMatch(/stowage demo: libsql: cannot/);
+    expect(run.stderr()).toMatch(/stowage demo: libsql: cannot/);
   });
 });

@@ -217,7 +217,15 @@ export class Harness {
       },
       async openUnreachable() {
         if (!h.options.openUnreachable) throw new Error("no openUnreachable given");
-        const driver = await h.options.openUnreachable();
+        let driver: Driver;
+        try {
+          driver = await h.options.openUnreachable();
+        } catch (error) {
+          throw new Error(
+            `openUnreachable() threw instead of returning a driver: it must return a driver aimed at the dead endpoint without connecting, whose every call then fails with UnavailableError (got: ${(error as Error)?.message ?? String(error)})`,
+            { cause: error },
+          );
+        }
         deferred.push(() => driver.close());
         return driver;
       },

@@ -22,7 +22,7 @@ export interface ConformanceOptions {
 }
 
 /** What a case may need. Capability flags come from the driver; `unreachable` from the options. */
-export type Need = "graph" | "ttl" | "cas" | "atomicBatches" | "persistent" | "shared" | "unreachable" | "badCredentials";
+export type Need = "graph" | "ttl" | "cas" | "atomicBatches" | "nativeTraversal" | "persistent" | "shared" | "unreachable" | "badCredentials";
 
 /** A case as written in src/cases. */
 export interface CaseDef {

@@ -8,8 +8,8 @@ export { createStore, decodeEdge, decodeNode, DEFAULT_MAX_VALUE_BYTES } from "./
 export { fetchLevelWith, findPaths, shortestPath, traverse, walkLevels, DEFAULT_MAX_NODES, DEFAULT_MAX_PATHS, MAX_DEPTH } from "./traversal.ts";
 export type { FetchLevel, RecordPath } from "./traversal.ts";
 export { openStore, registerDriver } from "./open.ts";
-export { exportRecords, importRecords, migrate, formatRecord, parseRecord, EXPORT_FORMAT, EXPORT_VERSION } from "./transfer.ts";
-export type { ExportRecord, ExportOptions, ImportOptions } from "./transfer.ts";
+export { exportRecords, importRecords, migrate, formatRecord, parseLine, parseRecord, EXPORT_FORMAT, EXPORT_VERSION } from "./transfer.ts";
+export type { ExportEnd, ExportRecord, ExportOptions, ImportOptions } from "./transfer.ts";
 export { CircuitBreaker, CircuitOpenError, DEFAULT_COOL_DOWN_MS, DEFAULT_FAILURE_THRESHOLD } from "./breaker.ts";
 export { OPERATION_CHANNEL } from "./observe.ts";
 export type { OperationContext } from "./observe.ts";

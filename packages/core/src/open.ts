@@ -25,6 +25,8 @@ const builtin: Record<string, string> = {
   postgresql: "@stowage/postgres",
   redis: "@stowage/redis",
   rediss: "@stowage/redis",
+  "redis+cluster": "@stowage/redis",
+  "rediss+cluster": "@stowage/redis",
 };
 
 const registered = new Map<string, Loader>();
@@ -100,24 +102,44 @@ async function importDriverPackage(pkg: string, url: string): Promise<DriverModu
 let warnedNoUrl = false;
 
 /**
- * Opens a store over a URL, a driver instance, or — with neither and no `STOWAGE_URL` — the
- * in-memory driver, with a one-time warning that nothing persists.
+ * With no URL: the first in-process driver installed, `@stowage/memory`, else an in-memory libSQL
+ * database from `@stowage/libsql` (the README's install line), both with a one-time warning.
+ */
+const NO_URL_DEFAULTS = [
+  { url: "memory:", what: "the in-memory driver (@stowage/memory)" },
+  { url: ":memory:", what: "an in-memory libSQL database (@stowage/libsql, :memory:)" },
+] as const;
+
+async function openNoUrlDefault(options: StoreOptions): Promise<Driver> {
+  for (const { url, what } of NO_URL_DEFAULTS) {
+    let driver: Driver;
+    try {
+      driver = await loadDriver(url, options.driverOptions);
+    } catch (error) {
+      if (error instanceof UnsupportedError) continue;
+      throw error;
+    }
+    if (!warnedNoUrl) {
+      warnedNoUrl = true;
+      (options.warn ?? console.warn)(`stowage: no URL given and STOWAGE_URL is not set: using ${what}. Nothing will persist when the process exits.`);
+    }
+    return driver;
+  }
+  throw new UnsupportedError(
+    "no URL given and STOWAGE_URL is not set, and no in-process driver is installed for the default: pass a URL (e.g. file:./app.db with @stowage/libsql) or set STOWAGE_URL, or `npm install @stowage/memory`",
+  );
+}
+
+/**
+ * Opens a store over a URL, a driver instance, or — with neither and no `STOWAGE_URL` — an
+ * in-process store (`@stowage/memory`, else `@stowage/libsql`'s `:memory:`), with a one-time
+ * warning that nothing persists.
  */
 export async function openStore(target?: string | Driver, options: StoreOptions = {}): Promise<Store> {
   let resolved: string | Driver | undefined = target;
   if (resolved === undefined || resolved === "") {
     const fromEnv = typeof process !== "undefined" ? process.env.STOWAGE_URL : undefined;
-    if (fromEnv) {
-      resolved = fromEnv;
-    } else {
-      if (!warnedNoUrl) {
-        warnedNoUrl = true;
-        (options.warn ?? console.warn)(
-          "stowage: no URL given and STOWAGE_URL is not set: using the in-memory driver. Nothing will persist when the process exits.",
-        );
-      }
-      resolved = "memory:";
-    }
+    resolved = fromEnv ? fromEnv : await openNoUrlDefault(options);
   }
   let driver: Driver;
   try {

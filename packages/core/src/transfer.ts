@@ -1,10 +1,11 @@
 // Export, import and migrate: every live KV entry, node and edge as records that keep values
 // encoded (so nothing is lost in transit), streamed page by page with progress.
 
+import { decodeProps, decodeValue } from "./codec.ts";
 import { toStowageError, ValidationError } from "./errors.ts";
 import type { Store } from "./types.ts";
 import { storeInternals } from "./store.ts";
-import { checkKey, checkName } from "./validate.ts";
+import { checkKey, checkName, describe } from "./validate.ts";
 
 export const EXPORT_FORMAT = "stowage-export";
 export const EXPORT_VERSION = 1;
@@ -14,6 +15,16 @@ export type ExportRecord =
   | { readonly kind: "kv"; readonly ns: string; readonly key: string; readonly value: string; readonly expiresAt: number | null }
   | { readonly kind: "node"; readonly graph: string; readonly id: string; readonly type: string | null; readonly props: string }
   | { readonly kind: "edge"; readonly graph: string; readonly from: string; readonly type: string; readonly to: string; readonly props: string };
+
+/**
+ * The last line of a file written by `stowage export`: how many data records (kv, node, edge)
+ * came before it, so a reader can tell a complete file from a truncated one. `exportRecords`
+ * does not yield it; `importRecords` accepts and skips it.
+ */
+export interface ExportEnd {
+  readonly kind: "end";
+  readonly records: number;
+}
 
 export interface ExportOptions {
   /** Only these namespaces (default: all). */
@@ -99,7 +110,7 @@ function badRecord(index: number, why: string): ValidationError {
  */
 export async function importRecords(
   store: Store,
-  records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>,
+  records: AsyncIterable<ExportRecord | ExportEnd> | Iterable<ExportRecord | ExportEnd>,
   options: ImportOptions = {},
 ): Promise<{ records: number; skippedExpired: number }> {
   const { driver, now, maxBytes } = storeInternals(store);
@@ -149,8 +160,9 @@ export async function importRecords(
     return driver.graph;
   };
 
-  for await (const record of records as AsyncIterable<ExportRecord>) {
+  for await (const record of records as AsyncIterable<ExportRecord | ExportEnd>) {
     index++;
+    if (record.kind === "end") continue;
     if (record.kind === "header") {
       if (record.format !== EXPORT_FORMAT || record.version > EXPORT_VERSION) throw badRecord(index, "not a stowage export this version can read");
       continue;
@@ -199,10 +211,124 @@ export function formatRecord(record: ExportRecord): string {
   return JSON.stringify(record);
 }
 
+/** Parses and checks one JSON line of an export; a bad line throws `ValidationError` naming it. */
 export function parseRecord(line: string, lineNumber = 0): ExportRecord {
+  const record = parseLine(line, lineNumber);
+  if (record.kind === "end")
+    throw lineError(lineNumber, "an end record where a data record was expected");
+  return record;
+}
+
+/**
+ * Parses one line of an export file (data records, the header, or the closing `end` record) and
+ * checks its shape: names, keys, ids, that values and props decode, that expiry is an epoch-ms
+ * integer or null. Fields this version does not know are ignored; kinds it does not know, and a
+ * header of a newer format version, are refused.
+ */
+export function parseLine(line: string, lineNumber = 0): ExportRecord | ExportEnd {
+  let value: unknown;
   try {
-    return JSON.parse(line) as ExportRecord;
+    value = JSON.parse(line);
   } catch {
-    throw badRecord(lineNumber, "not valid JSON");
+    throw lineError(lineNumber, `not valid JSON: ${describe(line)}`);
+  }
+  try {
+    return checkRecord(value);
+  } catch (error) {
+    if (error instanceof ValidationError)
+      throw new ValidationError(error.reason, `line ${lineNumber}: ${error.message}`);
+    throw error;
+  }
+}
+
+const KINDS = "header, kv, node, edge, end";
+
+function lineError(lineNumber: number, why: string): ValidationError {
+  return new ValidationError("INVALID_VALUE", `line ${lineNumber}: ${why}`);
+}
+
+function invalid(why: string): ValidationError {
+  return new ValidationError("INVALID_VALUE", why);
+}
+
+function checkRecord(value: unknown): ExportRecord | ExportEnd {
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw invalid("not an export record (expected a JSON object)");
+  const r = value as Record<string, unknown>;
+  switch (r.kind) {
+    case "header": {
+      if (r.format !== EXPORT_FORMAT)
+        throw invalid(
+          `not a stowage export (format ${describe(r.format ?? null)}, expected "${EXPORT_FORMAT}")`,
+        );
+      if (typeof r.version !== "number" || !Number.isInteger(r.version) || r.version < 1)
+        throw invalid(`export version ${describe(r.version ?? null)} is not valid`);
+      if (r.version > EXPORT_VERSION) {
+        throw invalid(
+          `export format version ${r.version} is newer than this stowage reads (${EXPORT_VERSION}): upgrade stowage`,
+        );
+      }
+      return {
+        kind: "header",
+        format: EXPORT_FORMAT,
+        version: r.version,
+        driver: typeof r.driver === "string" ? r.driver : "unknown",
+      };
+    }
+    case "kv": {
+      const ns = checkName(r.ns, "namespace");
+      const key = checkKey(r.key);
+      if (typeof r.value !== "string")
+        throw invalid(`value of key ${describe(key)} must be an encoded string`);
+      decodes(() => decodeValue(r.value as string), `value of key ${describe(key)}`);
+      const expiresAt = r.expiresAt ?? null;
+      if (
+        expiresAt !== null &&
+        (typeof expiresAt !== "number" || !Number.isSafeInteger(expiresAt) || expiresAt < 0)
+      ) {
+        throw invalid(`expiresAt of key ${describe(key)} must be epoch milliseconds or null`);
+      }
+      return { kind: "kv", ns, key, value: r.value, expiresAt };
+    }
+    case "node": {
+      const graph = checkName(r.graph, "graph name");
+      const id = checkKey(r.id, "node id");
+      const type = r.type ?? null;
+      if (type !== null) checkKey(type, "node type");
+      return { kind: "node", graph, id, type: type as string | null, props: checkProps(r.props) };
+    }
+    case "edge": {
+      const graph = checkName(r.graph, "graph name");
+      const from = checkKey(r.from, "edge from");
+      const type = checkKey(r.type, "edge type");
+      const to = checkKey(r.to, "edge to");
+      return { kind: "edge", graph, from, type, to, props: checkProps(r.props) };
+    }
+    case "end": {
+      if (typeof r.records !== "number" || !Number.isSafeInteger(r.records) || r.records < 0)
+        throw invalid("end record without a record count");
+      return { kind: "end", records: r.records };
+    }
+    default:
+      throw invalid(
+        `unknown record kind ${describe(r.kind ?? null)} (this stowage reads ${KINDS})`,
+      );
+  }
+}
+
+function checkProps(props: unknown): string {
+  if (props === undefined) return "{}";
+  if (typeof props !== "string") throw invalid("props must be an encoded JSON object string");
+  decodes(() => decodeProps(props), "props");
+  return props;
+}
+
+/** A value in an import file that does not decode is bad input (a ValidationError), not a corrupt store. */
+function decodes(decode: () => unknown, what: string): void {
+  try {
+    decode();
+  } catch (error) {
+    const detail = (error instanceof Error ? error.message : String(error)).replace(/^stored value is not valid stowage encoding: /, "");
+    throw invalid(`${what} is not valid stowage encoding: ${detail}`);
   }
 }

@@ -9,5 +9,5 @@ const { url } = tempDbUrl("kit-native.db");
 runConformance({
   name: "libsql-native",
   open: () => createLibsqlDriver({ url, nativeTraversal: true }),
-  groups: ["graph", "model"],
+  groups: ["graph", "model", "spi/neighbors", "spi/closed"],
 });

@@ -1,6 +1,7 @@
-// One ioredis client behind a gate: every call fails within a bounded time with UnavailableError
-// when Redis cannot be reached, and with ClosedError after close(). Scripts run by EVALSHA and
-// fall back to EVAL (which also caches them) when the server does not know them.
+// One ioredis client (a single node's, or a Cluster) behind a gate: every call fails within a
+// bounded time with UnavailableError when Redis cannot be reached, and with ClosedError after
+// close(). Scripts run by EVALSHA and fall back to EVAL (which also caches them on the node that
+// ran it) when the server does not know them.
 
 import { createHash } from "node:crypto";
 import {
@@ -11,7 +12,7 @@ import {
   StowageError,
   UnavailableError,
 } from "@stowage/core";
-import type { ChainableCommander, Redis } from "ioredis";
+import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import type { LuaScript } from "./schema.ts";
 
 /** Server replies that mean "not now" rather than "wrong". */
@@ -39,21 +40,37 @@ function sha1(text: string): string {
 /** Longest wait of close() for the socket to end (it was told to end at once). */
 const CLOSE_TIMEOUT_MS = 500;
 
+/** A single-node client or a Cluster: the commands the driver sends exist on both. */
+export type Client = Redis | Cluster;
+
 export interface ConnectionOptions {
-  readonly client: Redis;
+  readonly client: Client;
   /** Whether close() ends the client (false for a client the caller passed in). */
   readonly owned: boolean;
   /** Longest wait for a connection that is being established. */
   readonly connectTimeoutMs: number;
   /** Where the client connects, for messages (already redacted). */
   readonly where: string;
+  /**
+   * A bound on every call, set for clusters: a command the Cluster client delays (CLUSTERDOWN
+   * retries, its offline queue while it reconnects) has no reply timer of its own.
+   */
+  readonly callTimeoutMs?: number;
+  /** Replicas that must have each write before it is acknowledged (WAIT); 0: none. */
+  readonly waitReplicas?: number;
+  readonly waitTimeoutMs?: number;
 }
 
 export class Connection {
-  readonly client: Redis;
+  readonly client: Client;
+  /** A Redis Cluster: commands on keys of different slots may go to different nodes. */
+  readonly cluster: boolean;
   readonly #owned: boolean;
   readonly #connectTimeoutMs: number;
   readonly #where: string;
+  readonly #callTimeoutMs: number | undefined;
+  readonly #waitReplicas: number;
+  readonly #waitTimeoutMs: number;
   readonly #shas = new Map<LuaScript, string>();
   #closed = false;
   #connecting: Promise<void> | undefined;
@@ -64,9 +81,13 @@ export class Connection {
 
   constructor(options: ConnectionOptions) {
     this.client = options.client;
+    this.cluster = options.client.isCluster;
     this.#owned = options.owned;
     this.#connectTimeoutMs = options.connectTimeoutMs;
     this.#where = redactUrl(options.where);
+    this.#callTimeoutMs = options.callTimeoutMs;
+    this.#waitReplicas = options.waitReplicas ?? 0;
+    this.#waitTimeoutMs = options.waitTimeoutMs ?? 1_000;
     // Without a listener ioredis prints every connection error; the last one becomes a `cause`.
     this.client.on("error", this.#onError);
   }
@@ -80,7 +101,12 @@ export class Connection {
   }
 
   unavailable(reason: string, cause?: unknown): UnavailableError {
-    return new UnavailableError(`redis at ${this.#where} is unavailable: ${reason}`, { cause });
+    return new UnavailableError(
+      `redis at ${this.#where} is unavailable: ${explain(reason, cause)}`,
+      {
+        cause,
+      },
+    );
   }
 
   /** Maps a client error to stowage's errors; server replies that are plain errors pass through. */
@@ -156,13 +182,27 @@ export class Connection {
   }
 
   /** Runs commands on the client once it is ready, with errors mapped. */
-  async run<T>(fn: (client: Redis) => Promise<T>): Promise<T> {
+  async run<T>(fn: (client: Client) => Promise<T>): Promise<T> {
     if (this.#closed || this.client.status !== "ready") await this.ready();
     try {
-      return await fn(this.client);
+      const reply = fn(this.client);
+      return await (this.#callTimeoutMs === undefined
+        ? reply
+        : this.#bounded(reply, this.#callTimeoutMs));
     } catch (error) {
       throw this.mapError(error);
     }
+  }
+
+  #bounded<T>(reply: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(this.unavailable(`no reply within ${ms} ms (the command may still run)`)),
+        ms,
+      );
+    });
+    return Promise.race([reply, late]).finally(() => clearTimeout(timer));
   }
 
   #sha(script: LuaScript): string {
@@ -193,18 +233,23 @@ export class Connection {
   }
 
   /**
-   * One round trip: the commands `build` queues, in order. Scripts queued with `evalsha(p, …)`
-   * are loaded and the whole pipeline sent once more when the server did not know one (every
-   * pipeline here is safe to repeat: reads, or a script followed by idempotent commands).
+   * One round trip: the commands `build` queues, in order (on a cluster, all on keys of one slot).
+   * When the server did not know a script queued with `evalsha(p, …)`, the whole pipeline is sent
+   * once more with that script as EVAL, which also caches it on that node (every pipeline here is
+   * safe to repeat: reads, or a script followed by idempotent commands).
    */
   pipeline(build: (p: ChainableCommander, evalsha: PipelineScript) => void): Promise<unknown[]> {
     return this.run(async (client) => {
-      const attempt = async (): Promise<{ results: unknown[]; missing: Set<LuaScript> }> => {
+      const attempt = async (
+        send: ReadonlySet<LuaScript>,
+      ): Promise<{ results: unknown[]; missing: Set<LuaScript> }> => {
         const p = client.pipeline();
         const used = new Set<LuaScript>();
         build(p, (script, keys, args) => {
           used.add(script);
-          p.evalsha(this.#sha(script), keys.length, (keys as unknown[]).concat(args) as string[]);
+          const flat = (keys as unknown[]).concat(args) as string[];
+          if (send.has(script)) p.eval(script.lua, keys.length, flat);
+          else p.evalsha(this.#sha(script), keys.length, flat);
         });
         const replies = (await p.exec()) ?? [];
         const missing = new Set<LuaScript>();
@@ -215,19 +260,78 @@ export class Connection {
         });
         return { results, missing };
       };
-      let { results, missing } = await attempt();
-      if (missing.size > 0) {
-        const load = client.pipeline();
-        for (const s of missing) load.script("LOAD", s.lua);
-        await load.exec();
-        ({ results, missing } = await attempt());
-        if (missing.size > 0)
-          throw new StowageError(
-            "redis forgot a script right after loading it (SCRIPT FLUSH running?)",
-          );
-      }
-      return results;
+      const once = async () => {
+        let { results, missing } = await attempt(new Set());
+        if (missing.size > 0) ({ results } = await attempt(missing));
+        return results;
+      };
+      return this.cluster ? this.#redirected(client as Cluster, once) : once();
     });
+  }
+
+  /**
+   * Runs a cluster pipeline again after a redirection. ioredis follows MOVED / ASK / TRYAGAIN /
+   * CLUSTERDOWN for a pipeline only when all its other commands are reads, and a write's WAIT is
+   * not. Such a reply to the first keyed command means the node ran none of them (they are all
+   * on one slot; a WAIT that ran alone changes nothing), so sending the pipeline again is safe.
+   */
+  async #redirected(client: Cluster, once: () => Promise<unknown[]>): Promise<unknown[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once();
+      } catch (error) {
+        const reply = isReplyError(error) ? (error as Error).message : "";
+        const kind = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/.exec(reply)?.[1];
+        if (!kind || attempt >= 16) throw error;
+        await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
+        if (kind !== "MOVED") await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  /**
+   * A write script, and the commands `also` queues after it (on keys of the same slot), in one
+   * round trip. With `waitReplicas`, a WAIT follows on the same node: the write is acknowledged
+   * only once that many replicas have it, else UnavailableError (it is applied on the master, and
+   * may be lost if the master fails before a replica gets it).
+   */
+  async write(
+    script: LuaScript,
+    keys: readonly (string | Buffer)[],
+    args: readonly (string | Buffer | number)[],
+    also?: (p: ChainableCommander) => void,
+  ): Promise<unknown> {
+    const wait = this.#waitReplicas;
+    if (wait === 0 && !also) return this.script(script, keys, args);
+    const replies = await this.pipeline((p, evalsha) => {
+      evalsha(script, keys, args);
+      also?.(p);
+      if (wait > 0) p.call("WAIT", wait, this.#waitTimeoutMs);
+    });
+    if (wait > 0) {
+      const acked = replies[replies.length - 1] as number;
+      if (acked < wait) {
+        throw this.unavailable(
+          `the write reached ${acked} of ${wait} replicas within ${this.#waitTimeoutMs} ms: it is applied on the master and may be lost if the master fails`,
+        );
+      }
+    }
+    return replies[0];
+  }
+
+  /**
+   * Commands on keys of any slots (e.g. one per namespace), replies in order: one pipeline on a
+   * single node; on a cluster, every command to its node, all sent at once.
+   */
+  fanOut(commands: readonly (readonly [string, ...(string | number)[]])[]): Promise<unknown[]> {
+    if (!this.cluster) {
+      return this.pipeline((p) => {
+        for (const [name, ...args] of commands) p.call(name, ...args);
+      });
+    }
+    return this.run((client) =>
+      Promise.all(commands.map(([name, ...args]) => client.call(name, ...args))),
+    );
   }
 
   async close(): Promise<void> {
@@ -264,55 +368,17 @@ export class Connection {
   }
 }
 
-/**
- * The registries (`<prefix>:namespaces`, `<prefix>:graphs`) list every namespace or graph that is
- * not empty: a write that finds it empty registers it (FORGET_IF_EMPTY only forgets empty ones).
- * The first write of a name by this driver registers it in the same round trip; later writes
- * register again only when the script says the name was empty (someone cleared it meanwhile).
- */
-export class Registrations {
-  readonly #conn: Connection;
-  readonly #registry: string;
-  readonly #known = new Set<string>();
-
-  constructor(conn: Connection, registry: string) {
-    this.#conn = conn;
-    this.#registry = registry;
-  }
-
-  /**
-   * Runs a write script (whose reply says, through `wasEmpty`, whether the name was empty) and
-   * keeps the registry true.
-   */
-  async write<T>(
-    name: string,
-    script: LuaScript,
-    keys: readonly (string | Buffer)[],
-    args: readonly (string | Buffer | number)[],
-    wasEmpty: (reply: T) => boolean,
-  ): Promise<T> {
-    if (!this.#known.has(name)) {
-      const [reply] = await this.#conn.pipeline((p, evalsha) => {
-        evalsha(script, keys, args);
-        p.zadd(this.#registry, 0, name);
-      });
-      if (this.#known.size >= 10_000) this.#known.clear();
-      this.#known.add(name);
-      return reply as T;
-    }
-    const reply = (await this.#conn.script(script, keys, args)) as T;
-    if (wasEmpty(reply)) await this.#conn.run((c) => c.zadd(this.#registry, 0, name));
-    return reply;
-  }
-
-  /** After this driver cleared a name: its next write registers it in the same round trip again. */
-  forget(name: string): void {
-    this.#known.delete(name);
-  }
-}
-
 export type PipelineScript = (
   script: LuaScript,
   keys: readonly (string | Buffer)[],
   args: readonly (string | Buffer | number)[],
 ) => void;
+
+/** ClusterAllFailedError carries the last node's error ("ERR This instance has cluster support disabled"). */
+function explain(reason: string, cause: unknown): string {
+  const last = (cause as { lastNodeError?: Error } | undefined)?.lastNodeError?.message;
+  if (!last) return reason;
+  if (/cluster support disabled/i.test(last))
+    return `it is not a Redis Cluster (${last}): use redis:// for a single server`;
+  return `${reason} (${last})`;
+}

@@ -1,27 +1,43 @@
-// The Redis driver: one ioredis client (ours or the caller's), capabilities, ping and close.
+// The Redis driver: one ioredis client (ours or the caller's; a single node or a Cluster),
+// capabilities, ping and close.
 
 import type { ConnectionOptions as TlsOptions } from "node:tls";
 import {
   type Driver,
   type DriverCapabilities,
+  type DriverTelemetry,
   redactUrl,
   registerSecret,
   ValidationError,
 } from "@stowage/core";
-import { Redis, type RedisOptions } from "ioredis";
-import { Connection } from "./connection.ts";
+import { type Cluster, Redis, type RedisOptions } from "ioredis";
+import {
+  checkSingleNodeUrl,
+  clusterNodes,
+  createClusterClient,
+  isClusterUrl,
+  parseClusterUrl,
+  type RedisClusterConfig,
+} from "./cluster.ts";
+import { type Client, Connection } from "./connection.ts";
 import { createRedisGraph } from "./graph.ts";
 import { createRedisKv } from "./kv.ts";
 import { DEFAULT_PREFIX, Layout } from "./schema.ts";
 
 export interface RedisDriverOptions {
-  /** `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS). Default `redis://127.0.0.1:6379`. */
-  readonly url?: string;
   /**
-   * An existing ioredis client to use instead of `url`. It stays the caller's: `close()` does not
-   * quit it, and its own offline-queue, retry and timeout settings apply.
+   * `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS); a Redis Cluster:
+   * `redis+cluster://[user:password@]host1:port1,host2:port2` (seed nodes) or `rediss+cluster://…`.
+   * Default `redis://127.0.0.1:6379`.
    */
-  readonly client?: Redis | Redis<"resp3">;
+  readonly url?: string;
+  /** A Redis Cluster by its seed nodes (instead of `url`), with ioredis Cluster options. */
+  readonly cluster?: RedisClusterConfig;
+  /**
+   * An existing ioredis client (`Redis` or `Cluster`) to use instead of `url`. It stays the
+   * caller's: `close()` does not quit it, and its own offline-queue, retry and timeout settings apply.
+   */
+  readonly client?: Redis | Redis<"resp3"> | Cluster;
   /** First part of every key (default `stowage`): letters, digits, `_ . : -`. */
   readonly prefix?: string;
   /** Longest wait for a connection being set up, in ms (default 2000). */
@@ -35,6 +51,15 @@ export interface RedisDriverOptions {
   readonly commandTimeoutMs?: number;
   /** TLS options passed to ioredis (`true` for defaults); `rediss://` URLs turn TLS on by themselves. */
   readonly tls?: TlsOptions | boolean;
+  /**
+   * Replicas that must have a write before it is acknowledged (Redis `WAIT`, sent with the write
+   * in one round trip); default 0. With 1 on a cluster whose masters have a replica each, a write
+   * that was acknowledged survives the failover of its master. When fewer replicas confirm within
+   * `waitTimeoutMs`, the call fails with UnavailableError (the write is applied on the master).
+   */
+  readonly waitReplicas?: number;
+  /** How long a write waits for `waitReplicas` replicas, in ms (default 1000). */
+  readonly waitTimeoutMs?: number;
 }
 
 export const DEFAULT_URL = "redis://127.0.0.1:6379";
@@ -49,6 +74,17 @@ function positive(value: number | undefined, fallback: number, what: string): nu
     throw new ValidationError(
       "INVALID_OPTION",
       `${what} must be a positive number of milliseconds, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function count(value: number | undefined, what: string): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `${what} must be a whole number of 0 or more, got ${String(value)}`,
     );
   }
   return value;
@@ -90,6 +126,19 @@ function newClient(url: string, settings: RedisOptions): Redis {
   }
 }
 
+/** `db.namespace` and `server.*` of traces and metrics (a Cluster: its first seed node is not told). */
+function telemetryOf(client: Client): DriverTelemetry {
+  if (client.isCluster) return { system: "redis" };
+  const o = (client as Redis).options;
+  return {
+    system: "redis",
+    namespace: String(o.db ?? 0),
+    ...(o.path
+      ? {}
+      : { serverAddress: String(o.host ?? "localhost"), serverPort: Number(o.port ?? 6379) }),
+  };
+}
+
 export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
   const layout = new Layout(options.prefix ?? DEFAULT_PREFIX);
   const connectTimeoutMs = positive(
@@ -97,35 +146,84 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     DEFAULT_CONNECT_TIMEOUT_MS,
     "connectTimeoutMs",
   );
-  let client: Redis;
+  const given = [options.client && "client", options.cluster && "cluster", options.url && "url"];
+  if (given.filter(Boolean).length > 1) {
+    throw new ValidationError(
+      "INVALID_OPTION",
+      `give one of url, cluster and client, not ${given.filter(Boolean).join(" and ")}`,
+    );
+  }
+  let client: Client;
   let where: string;
   if (options.client) {
-    client = options.client as Redis;
-    if (client.isCluster)
-      throw new ValidationError(
-        "INVALID_OPTION",
-        "Redis Cluster clients are not supported yet: pass a single-node client",
-      );
-    // Scripts derive graph keys from names they are given; ioredis' keyPrefix would miss those.
+    client = options.client as Client;
+    // The registries and the keys scripts get are the driver's; ioredis' keyPrefix is refused
+    // so that every key has one name, the one the README documents.
     if (client.options.keyPrefix)
       throw new ValidationError(
         "INVALID_OPTION",
         "the client has a keyPrefix: use the driver's prefix option instead",
       );
-    where = `${client.options.host ?? "?"}:${client.options.port ?? "?"}`;
+    where = client.isCluster
+      ? `redis+cluster://${clusterSeeds(client as Cluster)}`
+      : `${(client as Redis).options.host ?? "?"}:${(client as Redis).options.port ?? "?"}`;
+  } else if (options.cluster) {
+    const nodes = clusterNodes(options.cluster);
+    client = createClusterClient(
+      nodes,
+      clientOptions(options, connectTimeoutMs),
+      options.cluster.options,
+    );
+    where = `redis+cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(",")}`;
   } else {
     const url = options.url ?? DEFAULT_URL;
-    if (!/^rediss?:\/\//i.test(url)) {
-      throw new ValidationError(
-        "INVALID_OPTION",
-        `expected a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(url))}`,
+    if (isClusterUrl(url)) {
+      const parsed = parseClusterUrl(url);
+      const node = clientOptions(options, connectTimeoutMs);
+      client = createClusterClient(
+        parsed.nodes,
+        {
+          ...node,
+          ...(parsed.tls && !node.tls ? { tls: {} } : {}),
+          ...(parsed.username ? { username: parsed.username } : {}),
+          ...(parsed.password !== undefined ? { password: parsed.password } : {}),
+        },
+        undefined,
       );
+    } else {
+      if (!/^rediss?:\/\//i.test(url)) {
+        throw new ValidationError(
+          "INVALID_OPTION",
+          `expected a redis://, rediss:// or redis+cluster:// URL, got ${JSON.stringify(redactUrl(url))}`,
+        );
+      }
+      checkSingleNodeUrl(url);
+      client = newClient(url, clientOptions(options, connectTimeoutMs));
     }
-    client = newClient(url, clientOptions(options, connectTimeoutMs));
     where = url;
   }
-  registerSecret(client.options.password);
-  const conn = new Connection({ client, owned: !options.client, connectTimeoutMs, where });
+  registerSecret(
+    client.isCluster
+      ? (client as Cluster).options.redisOptions?.password
+      : (client as Redis).options.password,
+  );
+  const conn = new Connection({
+    client,
+    owned: !options.client,
+    connectTimeoutMs,
+    where,
+    waitReplicas: count(options.waitReplicas, "waitReplicas"),
+    waitTimeoutMs: positive(options.waitTimeoutMs, 1_000, "waitTimeoutMs"),
+    ...(client.isCluster
+      ? {
+          callTimeoutMs: positive(
+            options.commandTimeoutMs,
+            DEFAULT_COMMAND_TIMEOUT_MS,
+            "commandTimeoutMs",
+          ),
+        }
+      : {}),
+  });
 
   const capabilities: DriverCapabilities = {
     kv: true,
@@ -144,16 +242,7 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     capabilities,
     kv: createRedisKv(conn, layout),
     graph: createRedisGraph(conn, layout),
-    telemetry: {
-      system: "redis",
-      namespace: String(client.options.db ?? 0),
-      ...(client.options.path
-        ? {}
-        : {
-            serverAddress: String(client.options.host ?? "localhost"),
-            serverPort: Number(client.options.port ?? 6379),
-          }),
-    },
+    telemetry: telemetryOf(client),
     async ping() {
       await conn.run((c) => c.ping());
       return { pool: { max: 1, status: client.status } };
@@ -162,7 +251,22 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
   };
 }
 
-/** For `openStore("redis://…")` and `openStore("rediss://…")`; options as for createRedisDriver. */
+/** The seed nodes of a Cluster client, for messages. */
+function clusterSeeds(client: Cluster): string {
+  // startupNodes is private in the types; it holds what the caller passed (strings, ports or objects).
+  const seeds = (client as unknown as { startupNodes?: unknown[] }).startupNodes ?? [];
+  return seeds
+    .map((n) => {
+      const o = n as { host?: string; port?: number };
+      return typeof n === "object" && n ? `${o.host ?? "?"}:${o.port ?? "?"}` : String(n);
+    })
+    .join(",");
+}
+
+/**
+ * For `openStore("redis://…")`, `rediss://…`, `redis+cluster://…` and `rediss+cluster://…`;
+ * options as for createRedisDriver.
+ */
 export async function openDriver(
   url: string,
   options: Record<string, unknown> = {},

@@ -1,7 +1,7 @@
-// Graph part: node records and edge props in one hash each per graph, sorted-set adjacency per
-// node in both directions whose members carry the edge's props. Every write is one Lua script;
-// neighbours are one ZRANGEBYLEX per node and direction (pipelined); traversal is one pipelined
-// round trip per level.
+// Graph part: node records and edge props in one hash each per graph, and the adjacency of all
+// nodes in two sorted sets per graph (out, in) whose members carry the edge's props. Every write is
+// one Lua script; neighbours are one ZRANGEBYLEX per node and direction (pipelined); traversal is
+// one pipelined round trip per level.
 
 import {
   compareUtf8,
@@ -14,26 +14,19 @@ import {
   type TraverseRecords,
 } from "@stowage/core";
 import type { ChainableCommander } from "ioredis";
-import { type Connection, Registrations } from "./connection.ts";
+import type { Connection } from "./connection.ts";
 import {
-  exclusive,
-  FORGET_IF_EMPTY,
-  GRAPH_CLEAR,
   GRAPH_DEGREE,
   GRAPH_DELETE_EDGES,
   GRAPH_DELETE_NODES,
-  GRAPH_LIST_EDGES,
+  GRAPH_LIST_EDGES_BY_TYPE,
   GRAPH_LIST_NODES,
   GRAPH_NEIGHBORS,
   GRAPH_UPSERT_EDGES,
   GRAPH_UPSERT_NODES,
-  type GraphKeys,
-  inclusive,
-  type Layout,
-} from "./schema.ts";
-
-/** Nodes removed per round trip by clear() (each step is atomic, a clear of a larger graph is not). */
-const CLEAR_BATCH = 500;
+} from "./graph-scripts.ts";
+import { Registry } from "./registry.ts";
+import { exclusive, type GraphKeys, inclusive, type Layout } from "./schema.ts";
 
 /**
  * Core's encoded props -> the stored form: JSON object text with "\n" before and "\t" after each
@@ -118,11 +111,12 @@ function edgeRecords(flat: readonly string[]): EdgeRecord[] {
   return edges;
 }
 
-/** An adjacency member "<type>\0<other>\0<props>" of node `id` -> the edge. */
+/** An adjacency member "<id>\0<type>\0<other>\0<props>" of node `id` -> the edge. */
 function adjacentEdge(id: string, member: string, outgoing: boolean): EdgeRecord {
-  const a = member.indexOf("\u0000");
+  const start = id.length + 1;
+  const a = member.indexOf("\u0000", start);
   const b = member.indexOf("\u0000", a + 1);
-  const type = member.slice(0, a);
+  const type = member.slice(start, a);
   const other = member.slice(a + 1, b);
   const props = member.slice(b + 1);
   return outgoing ? { from: id, type, to: other, props } : { from: other, type, to: id, props };
@@ -137,12 +131,15 @@ function incidentEdges(id: string, reply: readonly (number | string)[]): EdgeRec
   return edges;
 }
 
-/** ZRANGEBYLEX bounds over adjacency members: all of them, or one range per type (sorted). */
-function typeRanges(query: NeighborQuery): [string, string][] {
-  if (!query.types) return [["-", "+"]];
-  return [...new Set(query.types)]
-    .sort(compareUtf8)
-    .map((t): [string, string] => [`[${t}\u0000`, `(${t}\u0001`]);
+/** Sorted unique types asked for, or undefined for all. */
+function typesOf(query: NeighborQuery): string[] | undefined {
+  return query.types ? [...new Set(query.types)].sort(compareUtf8) : undefined;
+}
+
+/** ZRANGEBYLEX bounds over node `id`'s adjacency members: all of them, or one range per type. */
+function idRanges(id: string, types: readonly string[] | undefined): [string, string][] {
+  if (!types) return [[`[${id}\u0000`, `(${id}\u0001`]];
+  return types.map((t): [string, string] => [`[${id}\u0000${t}\u0000`, `(${id}\u0000${t}\u0001`]);
 }
 
 /**
@@ -155,12 +152,11 @@ function queueIncident(
   ids: readonly string[],
   query: NeighborQuery,
 ): void {
-  const ranges = typeRanges(query);
+  const types = typesOf(query);
   for (const id of ids) {
-    if (query.direction !== "in")
-      for (const [min, max] of ranges) p.zrangebylex(`${g.base}o:${id}`, min, max);
-    if (query.direction !== "out")
-      for (const [min, max] of ranges) p.zrangebylex(`${g.base}i:${id}`, min, max);
+    const ranges = idRanges(id, types);
+    if (query.direction !== "in") for (const [min, max] of ranges) p.zrangebylex(g.out, min, max);
+    if (query.direction !== "out") for (const [min, max] of ranges) p.zrangebylex(g.in, min, max);
   }
 }
 
@@ -171,7 +167,7 @@ function readIncident(
   ids: readonly string[],
   query: NeighborQuery,
 ): EdgeRecord[][] {
-  const ranges = typeRanges(query).length;
+  const ranges = query.types ? new Set(query.types).size : 1;
   const result: EdgeRecord[][] = [];
   for (const id of ids) {
     const edges: EdgeRecord[] = [];
@@ -204,7 +200,7 @@ function neighborArgs(
   query: NeighborQuery,
   limit: boolean,
 ): (string | number)[] {
-  const types = query.types ? [...new Set(query.types)].sort(compareUtf8) : [];
+  const types = typesOf(query) ?? [];
   return [query.direction, limit ? (query.limit ?? 0) : 0, types.length, ...types, ...ids];
 }
 
@@ -216,24 +212,24 @@ function readNodes(
 }
 
 export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver {
-  const registrations = new Registrations(conn, layout.graphs);
+  const registry = new Registry(conn, layout.graphs, (name) => layout.graph(name).nodes);
 
   return {
     async upsertNodes(graph, nodes, mode) {
       const g = layout.graph(graph);
-      const args: (string | number)[] = [g.base, mode];
+      const args: (string | number)[] = [mode];
       for (const n of nodes) {
         const typeMode = n.type === undefined ? "keep" : n.type === null ? "null" : "set";
         args.push(n.id, typeMode, n.type ?? "", markProps(n.props));
       }
-      await registrations.write<number>(graph, GRAPH_UPSERT_NODES, g.fixed, args, (r) => r === 1);
+      await registry.write<number>(graph, GRAPH_UPSERT_NODES, g.all, args, (r) => r === 1);
     },
 
     async upsertEdges(graph, edges, mode) {
       const g = layout.graph(graph);
-      const args: (string | number)[] = [g.base, mode];
+      const args: (string | number)[] = [mode];
       for (const e of edges) args.push(e.from, e.type, e.to, markProps(e.props));
-      await registrations.write<number>(graph, GRAPH_UPSERT_EDGES, g.fixed, args, (r) => r === 1);
+      await registry.write<number>(graph, GRAPH_UPSERT_EDGES, g.all, args, (r) => r === 1);
     },
 
     async getNodes(graph, ids) {
@@ -245,29 +241,27 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
     async getEdges(graph, keys) {
       const g = layout.graph(graph);
       const fields = keys.map(edgeField);
-      const [scores, props] = (await conn.pipeline((p) => {
-        // One array argument each: no spread of a batch into call arguments.
-        p.call("ZMSCORE", [g.edges, ...fields]);
-        p.call("HMGET", [g.edgeProps, ...fields]);
-      })) as [(string | null)[], (string | null)[]];
-      return keys.map((k, i) =>
-        scores[i] === null
+      // Every edge has its props in eprop ("{}" included): one HMGET says which exist.
+      const props = (await conn.run((c) => c.call("HMGET", [g.edgeProps, ...fields]))) as (
+        | string
+        | null
+      )[];
+      return keys.map((k, i) => {
+        const p = props[i];
+        return p === null || p === undefined
           ? undefined
-          : { from: k.from, type: k.type, to: k.to, props: props[i] ?? "{}" },
-      );
+          : { from: k.from, type: k.type, to: k.to, props: p };
+      });
     },
 
     async deleteNodes(graph, ids) {
       const g = layout.graph(graph);
-      return (await conn.script(GRAPH_DELETE_NODES, g.fixed, [g.base, ...ids])) as number;
+      return (await conn.write(GRAPH_DELETE_NODES, g.all, ids)) as number;
     },
 
     async deleteEdges(graph, keys) {
       const g = layout.graph(graph);
-      return (await conn.script(GRAPH_DELETE_EDGES, g.fixed, [
-        g.base,
-        ...edgeArgs(keys),
-      ])) as number;
+      return (await conn.write(GRAPH_DELETE_EDGES, g.all, [...edgeArgs(keys)])) as number;
     },
 
     async neighbors(graph, ids, query) {
@@ -276,8 +270,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         const replies = await conn.pipeline((p) => queueIncident(p, g, ids, query));
         return readIncident(replies, 0, ids, query);
       }
-      const reply = (await conn.script(GRAPH_NEIGHBORS, g.fixed, [
-        g.base,
+      const reply = (await conn.script(GRAPH_NEIGHBORS, g.all, [
         ...neighborArgs(ids, query, true),
       ])) as (number | string)[][];
       return reply.map((r, i) => incidentEdges(ids[i] as string, r));
@@ -285,8 +278,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
 
     async degree(graph, ids, query) {
       const g = layout.graph(graph);
-      return (await conn.script(GRAPH_DEGREE, g.fixed, [
-        g.base,
+      return (await conn.script(GRAPH_DEGREE, g.all, [
         ...neighborArgs(ids, query, false),
       ])) as number[];
     },
@@ -306,8 +298,7 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
         max = `(${query.type}\u0001`;
       }
       const byType = query.type === undefined ? "0" : "1";
-      const flat = (await conn.script(GRAPH_LIST_NODES, g.fixed, [
-        g.base,
+      const flat = (await conn.script(GRAPH_LIST_NODES, g.all, [
         min,
         max,
         query.limit,
@@ -322,30 +313,34 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
     async listEdges(graph, query) {
       const g = layout.graph(graph);
       const after = query.after;
-      let min: string;
-      let max: string;
       if (query.type === undefined) {
-        min = after === undefined ? "-" : `(${after.from}\u0000${after.type}\u0000${after.to}`;
-        max = "+";
-      } else {
-        const t = query.type;
-        max = `(${t}\u0001`;
-        if (after === undefined) min = `[${t}\u0000`;
-        else {
-          const order = compareUtf8(t, after.type);
-          // Past `after` in (from, type, to) order: same from and a later type, or a later from.
-          if (order === 0) min = `(${t}\u0000${after.from}\u0000${after.to}`;
-          else if (order > 0) min = `[${t}\u0000${after.from}\u0000`;
-          else min = `[${t}\u0000${after.from}\u0001`;
-        }
+        // The out set is the edge index: members "<from>\0<type>\0<to>\0<props>" in (from,
+        // type, to) order; every member of `after` sorts before "<after>\1".
+        const min =
+          after === undefined ? "-" : `[${after.from}\u0000${after.type}\u0000${after.to}\u0001`;
+        const members = await conn.run((c) =>
+          c.zrangebylex(g.out, min, "+", "LIMIT", 0, query.limit),
+        );
+        return members.map((m) => {
+          const a = m.indexOf("\u0000");
+          return adjacentEdge(m.slice(0, a), m, true);
+        });
       }
-      const byType = query.type === undefined ? "0" : "1";
-      const flat = (await conn.script(GRAPH_LIST_EDGES, g.fixed, [
-        g.base,
+      const t = query.type;
+      const max = `(${t}\u0001`;
+      let min: string;
+      if (after === undefined) min = `[${t}\u0000`;
+      else {
+        const order = compareUtf8(t, after.type);
+        // Past `after` in (from, type, to) order: same from and a later type, or a later from.
+        if (order === 0) min = `(${t}\u0000${after.from}\u0000${after.to}`;
+        else if (order > 0) min = `[${t}\u0000${after.from}\u0000`;
+        else min = `[${t}\u0000${after.from}\u0001`;
+      }
+      const flat = (await conn.script(GRAPH_LIST_EDGES_BY_TYPE, g.all, [
         min,
         max,
         query.limit,
-        byType,
       ])) as string[];
       return edgeRecords(flat);
     },
@@ -354,35 +349,26 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
       const g = layout.graph(graph);
       const [nodes, edges] = await conn.pipeline((p) => {
         p.zcard(g.nodes);
-        p.zcard(g.edges);
+        p.hlen(g.edgeProps);
       });
       return { nodes: nodes as number, edges: edges as number };
     },
 
     async clear(graph) {
       const g = layout.graph(graph);
-      while (((await conn.script(GRAPH_CLEAR, g.fixed, [g.base, CLEAR_BATCH])) as number) > 0) {
-        // next batch
-      }
-      registrations.forget(graph);
-      await conn.script(FORGET_IF_EMPTY, [layout.graphs, g.nodes], [graph]);
+      // One atomic step: UNLINK frees large keys in the background, so its cost on the server's
+      // main thread does not grow with the graph.
+      await conn.run((c) => c.unlink(...g.all));
+      await registry.forgetIfEmpty([graph]);
     },
 
     async graphs() {
-      const names = await conn.run((c) => c.zrange(layout.graphs, "0", "-1"));
+      const names = await registry.names();
       if (names.length === 0) return [];
-      const sizes = await conn.pipeline((p) => {
-        for (const name of names) p.zcard(layout.graph(name).nodes);
-      });
-      const empty = names.filter((_, i) => sizes[i] === 0);
-      if (empty.length > 0) {
-        await conn.pipeline((_, evalsha) => {
-          for (const name of empty) {
-            registrations.forget(name);
-            evalsha(FORGET_IF_EMPTY, [layout.graphs, layout.graph(name).nodes], [name]);
-          }
-        });
-      }
+      const sizes = await conn.fanOut(
+        names.map((name) => ["ZCARD", layout.graph(name).nodes] as const),
+      );
+      await registry.forgetIfEmpty(names.filter((_, i) => sizes[i] === 0));
       return names.filter((_, i) => (sizes[i] as number) > 0);
     },
 
@@ -412,4 +398,3 @@ export function createRedisGraph(conn: Connection, layout: Layout): GraphDriver 
     },
   };
 }
-

@@ -3,10 +3,10 @@
 // namespace's indexes only.
 
 import type { BatchResult, EncodedEntry, KvDriver, KvListItem } from "@stowage/core";
-import { type Connection, Registrations } from "./connection.ts";
+import type { Connection } from "./connection.ts";
+import { Registry } from "./registry.ts";
 import {
   exclusive,
-  FORGET_IF_EMPTY,
   inclusive,
   KV_COUNT,
   KV_DELETE,
@@ -49,7 +49,7 @@ function range(prefix: string, after: string | undefined): [string | Buffer, str
 }
 
 export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
-  const registrations = new Registrations(conn, layout.namespaces);
+  const registry = new Registry(conn, layout.namespaces, (ns) => layout.kv(ns).index);
   const entryKeys = (keys: KvKeys, userKeys: readonly string[]) =>
     userKeys.map((k) => keys.entry + k);
 
@@ -99,7 +99,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
         keys,
         writes.map((w) => w.key),
       );
-      const reply = await registrations.write<BatchReply>(
+      const reply = await registry.write<BatchReply>(
         ns,
         writes.length === 1 ? KV_SET_ONE : KV_SET,
         [keys.index, keys.expiry, ...entries],
@@ -114,7 +114,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
       const args: (string | number)[] = [now];
       for (const d of deletes)
         args.push(d.key, d.ifVersion === undefined ? "" : String(d.ifVersion));
-      const reply = await conn.script(
+      const reply = await conn.write(
         KV_DELETE,
         [
           keys.index,
@@ -168,20 +168,18 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
         const failed = replies?.find(([error]) => error);
         if (failed) throw conn.mapError(failed[0]);
       }
-      registrations.forget(ns);
-      await conn.script(FORGET_IF_EMPTY, [layout.namespaces, keys.index], [ns]);
+      await registry.forgetIfEmpty([ns]);
     },
 
     async namespaces(now) {
-      const names = await conn.run((c) => c.zrange(layout.namespaces, "0", "-1"));
+      const names = await registry.names();
       if (names.length === 0) return [];
-      const replies = await conn.pipeline((p) => {
-        for (const ns of names) {
+      const replies = await conn.fanOut(
+        names.flatMap((ns) => {
           const keys = layout.kv(ns);
-          p.zcard(keys.index);
-          p.zcount(keys.expiry, "-inf", now);
-        }
-      });
+          return [["ZCARD", keys.index] as const, ["ZCOUNT", keys.expiry, "-inf", now] as const];
+        }),
+      );
       const live: string[] = [];
       const empty: string[] = [];
       names.forEach((ns, i) => {
@@ -189,14 +187,7 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
         if (all - (replies[2 * i + 1] as number) > 0) live.push(ns);
         else if (all === 0) empty.push(ns);
       });
-      if (empty.length > 0) {
-        await conn.pipeline((_, evalsha) => {
-          for (const ns of empty) {
-            registrations.forget(ns);
-            evalsha(FORGET_IF_EMPTY, [layout.namespaces, layout.kv(ns).index], [ns]);
-          }
-        });
-      }
+      await registry.forgetIfEmpty(empty);
       return live;
     },
   };

@@ -1,7 +1,7 @@
 // The one place tests learn where Redis is, and how they keep to their own keys on a shared server.
 import { randomUUID } from "node:crypto";
-import { redisUrl } from "@stowage/testdb";
-import { Redis } from "ioredis";
+import { deleteRedisPrefix, redisUrl } from "@stowage/testdb";
+import { Cluster, Redis } from "ioredis";
 
 /** The run's Redis server: STOWAGE_REDIS_URL, or the Testcontainers one (tooling/testdb). */
 export function testRedisUrl(): string {
@@ -21,20 +21,8 @@ export function rawClient(url: string): Redis {
 }
 
 /** Deletes every key under `prefix` (and nothing else: no FLUSHDB on a shared server). */
-export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    client.disconnect();
-  }
+export function deletePrefix(url: string, prefix: string): Promise<void> {
+  return deleteRedisPrefix(url, prefix);
 }
 
 /** Every key matching `pattern`, sorted (tests only: SCAN is fine for inspecting a test prefix). */
@@ -47,4 +35,42 @@ export async function keysUnder(raw: Redis, pattern: string): Promise<string[]> 
     cursor = next;
   } while (cursor !== "0");
   return found.sort();
+}
+
+/** A plain Cluster client for a `redis+cluster://h:p,…` URL (tests only). */
+export function rawCluster(url: string): Cluster {
+  const seeds = url
+    .replace(/^rediss?\+cluster:\/\//i, "")
+    .split(",")
+    .map((hp) => {
+      const at = hp.lastIndexOf(":");
+      return { host: hp.slice(0, at), port: Number(hp.slice(at + 1)) };
+    });
+  const client = new Cluster(seeds, { redisOptions: { maxRetriesPerRequest: 1 } });
+  client.on("error", () => {});
+  return client;
+}
+
+/** deletePrefix on every master of a cluster. */
+export async function deleteClusterPrefix(url: string, prefix: string): Promise<void> {
+  const cluster = rawCluster(url);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      cluster.once("ready", resolve);
+      cluster.once("end", () => reject(new Error("cluster connection ended")));
+    });
+    await Promise.all(
+      cluster.nodes("master").map(async (node) => {
+        let cursor = "0";
+        do {
+          const [next, keys] = await node.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+          // One UNLINK per key: keys of a master may sit in different slots.
+          await Promise.all(keys.map((k) => node.unlink(k)));
+          cursor = next;
+        } while (cursor !== "0");
+      }),
+    );
+  } finally {
+    cluster.disconnect();
+  }
 }

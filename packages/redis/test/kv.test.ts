@@ -3,9 +3,10 @@
 import { randomUUID } from "node:crypto";
 import { ConflictError, createStore, encodeValue, type Store } from "@stowage/core";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createRedisDriver } from "../src/index.ts";
 import { deletePrefix, rawClient, testRedisUrl, uniquePrefix, keysUnder } from "./db.ts";
+import { startPrivateServer } from "./private-server.ts";
 
 const url = testRedisUrl();
 const prefix = uniquePrefix("kv");
@@ -290,13 +291,23 @@ describe("redis kv batches", () => {
   });
 
   it("takes batches far larger than a call stack can spread", async () => {
-    const kv = open().kv(ns());
+    // One script of 150,000 writes: on a loaded machine it can outlast the default 10 s timeout,
+    // and it would block the shared server for the other test files: a private server.
+    const server = await startPrivateServer();
+    const store = createStore(
+      createRedisDriver({ url: server.url, prefix, commandTimeoutMs: 60_000 }),
+    );
+    onTestFinished(async () => {
+      await store.close();
+      await server.stop();
+    });
+    const kv = store.kv(ns());
     const keys = Array.from({ length: 150_000 }, (_, i) => `k${i}`);
     await kv.setMany(keys.map((key) => ({ key, value: 1 })));
     expect((await kv.getMany(keys)).every((v) => v === 1)).toBe(true);
     expect(await kv.deleteMany(keys)).toBe(150_000);
     expect(await kv.count()).toBe(0);
-  });
+  }, 90_000);
 
   it("writes a batch of 10,000 entries in one script", async () => {
     const kv = open().kv(ns());

@@ -5,7 +5,14 @@
 import { runCases } from "@stowage/conformance";
 import { MemoryDatabase } from "@stowage/memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { brokenDrivers, wrapMemory } from "./broken.ts";
+import { brokenDrivers as foundationBroken, healthy, wrapMemory } from "./broken.ts";
+import { spiGraphBrokenDrivers } from "./broken-spi-graph.ts";
+import { spiFreshBrokenDrivers } from "./broken-spi-fresh.ts";
+import { spiKvBrokenDrivers } from "./broken-spi-kv.ts";
+
+const brokenDrivers = [...foundationBroken, ...spiKvBrokenDrivers, ...spiGraphBrokenDrivers, ...spiFreshBrokenDrivers];
+/** A group name selects its cases; a case id selects that case. */
+const selects = (groups: readonly string[], id: string) => groups.some((g) => id === g || id.startsWith(`${g}/`));
 
 /** Real-time TTL cases take a second or two each and check nothing these breakages touch. */
 const notRealTime = (id: string) => !id.includes("/real-time-");
@@ -24,7 +31,7 @@ describe("the kit fails broken drivers", () => {
       const db = new MemoryDatabase();
       const report = await runCases(
         { name: `broken: ${broken.name}`, open: () => wrapMemory(db, broken.breakage) },
-        (c) => broken.groups.some((g) => c.fullId.startsWith(`${g}/`)) && notRealTime(c.fullId),
+        (c) => selects(broken.groups, c.fullId) && notRealTime(c.fullId),
       );
       const missed = broken.mustFail.filter((id) => !report.failed.includes(id));
       expect(missed, `cases that should have failed but did not (${report.summary})`).toEqual([]);
@@ -41,8 +48,8 @@ describe("the healthy memory driver passes the same cases", () => {
   it(`passes ${groups.join(", ")}`, async () => {
     const db = new MemoryDatabase();
     const report = await runCases(
-      { name: "healthy", open: () => wrapMemory(db, { capabilities: { persistent: true } }) },
-      (c) => groups.some((g) => c.fullId.startsWith(`${g}/`)) && notRealTime(c.fullId),
+      { name: "healthy", open: () => wrapMemory(db, healthy) },
+      (c) => selects(groups, c.fullId) && notRealTime(c.fullId),
     );
     const failures = report.results.filter((r) => r.status === "failed").map((r) => `${r.id}: ${(r.error as Error)?.message}`);
     expect(failures).toEqual([]);

@@ -8,11 +8,12 @@ import { createMemoryDriver, MemoryDatabase } from "@stowage/memory";
 const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const ALL = 1_000_000_000;
 
-interface Breakage {
+export interface Breakage {
   readonly capabilities?: Partial<DriverCapabilities>;
-  readonly kv?: (inner: KvDriver) => Partial<KvDriver>;
+  readonly kv?: (inner: KvDriver, db: MemoryDatabase) => Partial<KvDriver>;
   readonly graph?: (inner: GraphDriver, db: MemoryDatabase) => Partial<GraphDriver>;
   readonly close?: (inner: Driver) => Promise<void>;
+  readonly ping?: (inner: Driver) => Promise<void>;
   /** Every open() gets a new database (the driver loses data between instances). */
   readonly privateDatabase?: boolean;
 }
@@ -30,7 +31,7 @@ export function wrapMemory(db: MemoryDatabase, breakage: Breakage = {}): Driver 
     count: (...a) => ikv.count(...a),
     clear: (...a) => ikv.clear(...a),
     namespaces: (...a) => ikv.namespaces(...a),
-    ...breakage.kv?.(ikv),
+    ...breakage.kv?.(ikv, db),
   };
   const graph: GraphDriver = {
     upsertNodes: (...a) => ig.upsertNodes(...a),
@@ -53,10 +54,16 @@ export function wrapMemory(db: MemoryDatabase, breakage: Breakage = {}): Driver 
     capabilities: { ...inner.capabilities, shared: true, ...breakage.capabilities },
     kv,
     graph,
-    ping: () => inner.ping(),
+    ping: () => (breakage.ping ? breakage.ping(inner) : inner.ping()),
     close: () => (breakage.close ? breakage.close(inner) : inner.close()),
   };
 }
+
+/** The memory driver, declaring persistence (one MemoryDatabase outlives its drivers) and a native traverse (core's own walk). */
+export const healthy: Breakage = {
+  capabilities: { persistent: true, nativeTraversal: true },
+  graph: (ig) => ({ traverse: (graph, seeds, query) => coreTraverse(ig, graph, seeds, query, false) }),
+};
 
 /** Lists every live key (inner order is byte order), for breakages that re-filter listings. */
 async function everything(ikv: KvDriver, ns: string, query: KvListQuery, now: number): Promise<KvListItem[]> {

@@ -6,7 +6,7 @@ import type { ConformanceCase } from "@stowage/conformance";
 import { type DriverCapabilities, UnavailableError } from "@stowage/core";
 import { createMemoryDriver, MemoryDatabase } from "@stowage/memory";
 import { afterEach, describe, expect, it } from "vitest";
-import { deadDriver, unavailable, wrapMemory } from "./broken.ts";
+import { deadDriver, healthy, unavailable, wrapMemory } from "./broken.ts";
 
 const every: DriverCapabilities = {
   kv: true,
@@ -26,10 +26,10 @@ describe("planning", () => {
     delete process.env.STOWAGE_KIT_GROUPS;
   });
 
-  it("has at least 150 runnable cases for a driver that declares every capability", () => {
+  it("has at least 300 runnable cases for a driver that declares every capability", () => {
     const planned = collectCases({ name: "x", open, openUnreachable: open, openWithBadCredentials: open }, every);
     const runnable = planned.filter((p) => p.skipReason === undefined);
-    expect(runnable.length).toBeGreaterThanOrEqual(150);
+    expect(runnable.length).toBeGreaterThanOrEqual(300);
     // Only the cases that check the *absence* of a capability are skipped.
     expect(planned.filter((p) => p.skipReason !== undefined).every((p) => p.case.without !== undefined)).toBe(true);
     expect(new Set(conformanceCases.map((c) => c.fullId)).size).toBe(conformanceCases.length);
@@ -75,13 +75,13 @@ describe("running", () => {
     const db = new MemoryDatabase();
     const report = await runCases({
       name: "memory",
-      open: () => wrapMemory(db, { capabilities: { persistent: true } }),
+      open: () => wrapMemory(db, healthy),
       openUnreachable: () => deadDriver(unavailable),
       openWithBadCredentials: (secret) => deadDriver(() => wrongPassword(secret)),
     });
     const failures = report.results.filter((r) => r.status === "failed").map((r) => `${r.id}: ${(r.error as Error)?.message}`);
     expect(failures).toEqual([]);
-    expect(report.passed.length).toBeGreaterThanOrEqual(150);
+    expect(report.passed.length).toBeGreaterThanOrEqual(300);
     expect(report.summary).toMatch(/^conformance\[memory\]: \d+ passed, 0 failed, 3 skipped \(only without \w+: 1, only without \w+: 1, only without \w+: 1\)$/);
   });
 
@@ -105,6 +105,24 @@ describe("running", () => {
       unreachableCases,
     );
     expect(raw.failed).toEqual(["lifecycle/unreachable-ping", "lifecycle/unreachable-kv", "lifecycle/unreachable-graph"]);
+  });
+
+  it("says what openUnreachable must return when the factory throws", async () => {
+    const report = await runCases(
+      {
+        name: "eager",
+        open,
+        openUnreachable: () => {
+          throw new Error("connect ECONNREFUSED 127.0.0.1:1");
+        },
+      },
+      ["lifecycle/unreachable-ping"],
+    );
+    expect(report.failed).toEqual(["lifecycle/unreachable-ping"]);
+    const message = String((report.results[0]?.error as Error | undefined)?.message);
+    expect(message).toMatch(/openUnreachable\(\) threw instead of returning a driver/);
+    expect(message).toMatch(/UnavailableError/);
+    expect(message).toMatch(/ECONNREFUSED/);
   });
 
   it("passes a driver whose credential errors carry the secret only in scrubbed places, fails one that echoes it", async () => {

@@ -6,8 +6,12 @@ declare module "vitest" {
   export interface ProvidedContext {
     stowageRedisUrl: string;
     stowagePostgresUrl: string;
+    stowageRedisClusterUrl: string;
   }
 }
+
+/** A running Redis Cluster to use (`redis+cluster://host:port,…`) instead of local redis-server processes. */
+export const REDIS_CLUSTER_URL_ENV = "STOWAGE_REDIS_CLUSTER_URL";
 
 export type DatabaseKind = "redis" | "postgres";
 

@@ -13,15 +13,21 @@
 import type { TestProject } from "vitest/node";
 
 export type { DatabaseKind, DatabaseSpec } from "./config.ts";
-export { maskUrl, SPECS } from "./config.ts";
+export { maskUrl, REDIS_CLUSTER_URL_ENV, SPECS } from "./config.ts";
 export type { TestDatabase } from "./database.ts";
+export { deleteRedisPrefix } from "./cleanup.ts";
 export { createTestDatabase, testDatabaseName } from "./database.ts";
-export { postgresUrl, redisUrl } from "./inject.ts";
+export { postgresUrl, redisClusterUrl, redisUrl } from "./inject.ts";
+export type { ClusterNode, ClusterOptions, LocalRedisCluster } from "./redis-cluster.ts";
+export { redisServerBin, startRedisCluster, waitClusterOk } from "./redis-cluster.ts";
 
 // The globalSetup bodies, for a project that writes its own globalSetup file. Loaded lazily so
 // that test files importing this module do not load Testcontainers.
 export async function redisGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
   return (await import("./provider.ts")).redisGlobalSetup(project);
+}
+export async function redisClusterGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
+  return (await import("./provider.ts")).redisClusterGlobalSetup(project);
 }
 export async function postgresGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
   return (await import("./provider.ts")).postgresGlobalSetup(project);

@@ -10,8 +10,12 @@ import {
   type DatabaseSpec,
   maskUrl,
   noDatabaseMessage,
+  REDIS_CLUSTER_URL_ENV,
   SPECS,
 } from "./config.ts";
+
+/** What the registry shares: a database of a kind, or the run's Redis Cluster. */
+type ServerKind = DatabaseKind | "redis-cluster";
 
 interface Server {
   url: string;
@@ -26,8 +30,8 @@ interface Entry {
 // Each vitest project loads its globalSetup through its own module runner, so a module-level
 // variable would exist once per project. globalThis is shared by all of them (one process).
 const REGISTRY = Symbol.for("@stowage/testdb.servers");
-function registry(): Map<DatabaseKind, Entry> {
-  const holder = globalThis as { [REGISTRY]?: Map<DatabaseKind, Entry> };
+function registry(): Map<ServerKind, Entry> {
+  const holder = globalThis as { [REGISTRY]?: Map<ServerKind, Entry> };
   holder[REGISTRY] ??= new Map();
   return holder[REGISTRY];
 }
@@ -49,12 +53,15 @@ function say(line: string): void {
 
 /** Takes a share of the server for `kind`, starting it if this is the first share. */
 export async function acquire(
-  kind: DatabaseKind,
+  kind: ServerKind,
 ): Promise<{ url: string; release: () => Promise<void> }> {
   const servers = registry();
   let entry = servers.get(kind);
   if (!entry) {
-    entry = { refs: 0, server: startServer(SPECS[kind]) };
+    entry = {
+      refs: 0,
+      server: kind === "redis-cluster" ? startRedisClusterServer() : startServer(SPECS[kind]),
+    };
     servers.set(kind, entry);
   }
   const current = entry;
@@ -110,6 +117,35 @@ async function useUrl(spec: DatabaseSpec, url: string): Promise<Server> {
   }
   say(`${spec.kind}: server from ${spec.urlEnv}: ${maskUrl(url)}`);
   return { url, stop: async () => {} };
+}
+
+/** STOWAGE_REDIS_CLUSTER_URL when set; otherwise 3 masters + 3 replicas of local redis-server processes. */
+async function startRedisClusterServer(): Promise<Server> {
+  const given = process.env[REDIS_CLUSTER_URL_ENV];
+  if (given) {
+    const seed = /^rediss?\+cluster:\/\/(?:[^@/]*@)?\[?([^,/\]]+?)\]?:(\d+)/i.exec(given);
+    if (!seed) {
+      throw new Error(
+        `${REDIS_CLUSTER_URL_ENV} is not a Redis Cluster URL: ${maskUrl(given)} (expected redis+cluster://host:port,host:port)`,
+      );
+    }
+    const problem = await tcpProblem(seed[1] as string, Number(seed[2]), 5_000);
+    if (problem) {
+      throw new Error(
+        `${REDIS_CLUSTER_URL_ENV}=${maskUrl(given)} cannot be reached (${problem}). Start that cluster, or unset ${REDIS_CLUSTER_URL_ENV} to start local redis-server processes.`,
+      );
+    }
+    say(`redis-cluster: cluster from ${REDIS_CLUSTER_URL_ENV}: ${maskUrl(given)}`);
+    return { url: given, stop: async () => {} };
+  }
+  const { startRedisCluster } = await import("./redis-cluster.ts");
+  const started = Date.now();
+  const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  say(
+    `redis-cluster: 3 masters + 3 replicas (local redis-server), started in ${seconds}s: ${cluster.url}`,
+  );
+  return { url: cluster.url, stop: () => cluster.stop() };
 }
 
 function tcpProblem(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
@@ -203,6 +239,12 @@ export async function provideDatabase(
 
 export function redisGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
   return provideDatabase("redis", project);
+}
+
+export async function redisClusterGlobalSetup(project: TestProject): Promise<() => Promise<void>> {
+  const { url, release } = await acquire("redis-cluster");
+  project.provide("stowageRedisClusterUrl", url);
+  return release;
 }
 
 export function postgresGlobalSetup(project: TestProject): Promise<() => Promise<void>> {

@@ -18,6 +18,7 @@ import { kvValues } from "./kv-values.ts";
 import { lifecycleCases } from "./lifecycle.ts";
 import { modelCases } from "./model.ts";
 import { multiInstance } from "./multi-instance.ts";
+import { spiGroups } from "./spi/index.ts";
 import { storeCases } from "./store.ts";
 import { transferCases } from "./transfer.ts";
 
@@ -41,6 +42,7 @@ const byGroup: readonly (readonly [string, readonly CaseDef[]])[] = [
   ["multi-instance", multiInstance],
   ["transfer", transferCases],
   ["model", modelCases],
+  ...spiGroups,
 ];
 
 /** The group names, in run order. Filter with a name or a prefix ("kv" = every kv/* group). */

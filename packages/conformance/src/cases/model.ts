@@ -11,7 +11,7 @@ import { GraphModel, type Direction, type ModelProps } from "../model/graph-mode
 import { type Condition, KvModel, type ModelWrite } from "../model/kv-model.ts";
 import type { CaseContext, CaseDef } from "../types.ts";
 
-function runParameters(): fc.Parameters<unknown> {
+export function runParameters(): fc.Parameters<unknown> {
   const runs = Number(process.env.STOWAGE_KIT_MODEL_RUNS ?? 30);
   const seed = process.env.STOWAGE_KIT_SEED === undefined ? undefined : Number(process.env.STOWAGE_KIT_SEED);
   return {
@@ -25,7 +25,7 @@ function runParameters(): fc.Parameters<unknown> {
 }
 
 /** "step i {command}: message", with the compared values spelled out (assertion messages elide them). */
-function stepError(i: number, command: unknown, error: unknown): Error {
+export function stepError(i: number, command: unknown, error: unknown): Error {
   const e = error as { message?: string; actual?: unknown; expected?: unknown };
   const show = (v: unknown) => {
     try {

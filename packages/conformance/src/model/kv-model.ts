@@ -76,4 +76,18 @@ export class KvModel {
   keys(prefix: string): string[] {
     return byteSorted([...this.entries.keys()].filter((k) => k.startsWith(prefix) && this.live(k)));
   }
+
+  /** A batch of deletes, each optionally conditional: all or nothing, like the SPI's deleteMany. */
+  deleteManyIf(deletes: readonly { key: string; ifVersion?: number }[]): { ok: true; results: boolean[] } | { ok: false; conflicts: number[] } {
+    const conflicts = deletes.flatMap((d, i) => (d.ifVersion !== undefined && this.live(d.key)?.version !== d.ifVersion ? [i] : []));
+    if (conflicts.length > 0) return { ok: false, conflicts };
+    return {
+      ok: true,
+      results: deletes.map((d) => {
+        const removed = this.live(d.key) !== undefined;
+        this.entries.delete(d.key);
+        return removed;
+      }),
+    };
+  }
 }

@@ -1,0 +1,4 @@
+// @keyv/test-suite against KeyvStowage on the redis driver.
+import { runKeyvSuite } from "./kit.ts";
+
+runKeyvSuite("redis");

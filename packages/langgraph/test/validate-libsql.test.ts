@@ -1,0 +1,4 @@
+// @langchain/langgraph-checkpoint-validation against StowageSaver on the libsql driver.
+import { runCheckpointKit } from "./kit.ts";
+
+runCheckpointKit("libsql");
