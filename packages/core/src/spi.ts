@@ -169,6 +169,23 @@ export interface TraverseRecords {
   readonly truncated: boolean;
 }
 
+/** A path search as core hands it to a driver's native `findPaths` (arguments already checked). */
+export interface PathQuery {
+  readonly maxDepth: number;
+  readonly direction: Direction;
+  readonly types?: readonly string[];
+  /** At most this many paths (1 for `shortest`). */
+  readonly maxPaths: number;
+  /** Only the first path, as `shortestPath` returns it: the driver may search breadth-first. */
+  readonly shortest: boolean;
+}
+
+/** A path as node ids from start to end and the edges between them (`edges.length === nodes.length - 1`). */
+export interface PathRecord {
+  readonly nodes: string[];
+  readonly edges: EdgeRecord[];
+}
+
 /**
  * Graph part of a driver. Ids, types and names are valid; ids unique within a batch.
  * Order everywhere is UTF-8 byte order (SQL `COLLATE "C"`/BINARY, Redis lex order).
@@ -203,6 +220,14 @@ export interface GraphDriver {
   graphs(): Promise<string[]>;
   /** Optional native traversal with exactly core's semantics (see core/src/traversal.ts). */
   traverse?(graph: string, seeds: readonly string[], query: TraverseQuery): Promise<TraverseRecords>;
+  /**
+   * Optional native path search with exactly core's `findPaths` / `shortestPath` semantics (see
+   * core/src/traversal.ts): simple paths from `from` to `to` of at most maxDepth edges, ordered by
+   * length then by their edges' (from, type, to) sequences; `[]` when `from` does not exist;
+   * `[[from]]` (no edges) when from === to. May return `undefined` to decline (e.g. the search
+   * grew too large): core then runs its own walk, which decides.
+   */
+  findPaths?(graph: string, from: string, to: string, query: PathQuery): Promise<PathRecord[] | undefined>;
 }
 
 /** Connection pool state a driver may report from `ping()`. Every field is optional. */
