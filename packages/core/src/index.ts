@@ -10,3 +10,6 @@ export type { FetchLevel, RecordPath } from "./traversal.ts";
 export { openStore, registerDriver } from "./open.ts";
 export { exportRecords, importRecords, migrate, formatRecord, parseLine, parseRecord, EXPORT_FORMAT, EXPORT_VERSION } from "./transfer.ts";
 export type { ExportEnd, ExportRecord, ExportOptions, ImportOptions } from "./transfer.ts";
+export { CircuitBreaker, CircuitOpenError, DEFAULT_COOL_DOWN_MS, DEFAULT_FAILURE_THRESHOLD } from "./breaker.ts";
+export { OPERATION_CHANNEL } from "./observe.ts";
+export type { OperationContext } from "./observe.ts";

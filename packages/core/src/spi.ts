@@ -230,6 +230,38 @@ export interface GraphDriver {
   findPaths?(graph: string, from: string, to: string, query: PathQuery): Promise<PathRecord[] | undefined>;
 }
 
+/** Connection pool state a driver may report from `ping()`. Every field is optional. */
+export interface PoolState {
+  /** Largest number of connections the pool opens. */
+  readonly max?: number;
+  /** Connections open now. */
+  readonly open?: number;
+  /** Open connections not running a call. */
+  readonly idle?: number;
+  /** Calls waiting for a connection. */
+  readonly waiting?: number;
+  /** Calls of this driver running or waiting now. */
+  readonly inFlight?: number;
+  /** Client status in the client's own words (e.g. ioredis "ready", "reconnecting"). */
+  readonly status?: string;
+}
+
+/** What a driver's `ping()` may return. */
+export interface DriverHealth {
+  readonly pool?: PoolState;
+}
+
+/** Attributes a driver knows about its backend for traces and metrics (never credentials). */
+export interface DriverTelemetry {
+  /** `db.system.name` (default: postgresql, sqlite, redis, or the driver name). */
+  readonly system?: string;
+  /** `db.namespace`: the database (PostgreSQL database name, Redis db index, SQLite file name). */
+  readonly namespace?: string;
+  /** `server.address` and `server.port`, where the driver talks to a server. */
+  readonly serverAddress?: string;
+  readonly serverPort?: number;
+}
+
 /** A storage driver. Created by a driver package; wrapped by `openStore()`. */
 export interface Driver {
   /** Short name, e.g. "memory", "libsql", "postgres", "redis". */
@@ -237,8 +269,14 @@ export interface Driver {
   readonly capabilities: DriverCapabilities;
   readonly kv: KvDriver;
   readonly graph?: GraphDriver;
-  /** Round trip to the backend; throws UnavailableError when it cannot be reached. */
-  ping(): Promise<void>;
+  /** Optional: what traces and metrics say about the backend (see the core README, Observability). */
+  readonly telemetry?: DriverTelemetry;
+  /**
+   * Round trip to the backend; throws UnavailableError when it cannot be reached. May report the
+   * connection pool's state, which `store.ping()` passes on.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: drivers that report nothing keep `Promise<void>`.
+  ping(): Promise<void | DriverHealth>;
   /** Releases everything the driver opened (not what the caller passed in). Idempotent. */
   close(): Promise<void>;
 }
