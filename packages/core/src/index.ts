@@ -5,7 +5,7 @@ export { decodeProps, decodeValue, encodeProps, encodeValue, mergeEncodedProps, 
 export type { CodecOptions } from "./codec.ts";
 export { checkKey, checkName, compareEdgeKeys, compareUtf8, MAX_KEY_BYTES, NAME_PATTERN } from "./validate.ts";
 export { createStore, decodeEdge, decodeNode, DEFAULT_MAX_VALUE_BYTES } from "./store.ts";
-export { fetchLevelWith, findPaths, shortestPath, traverse, walkLevels, DEFAULT_MAX_NODES, DEFAULT_MAX_PATHS, MAX_DEPTH } from "./traversal.ts";
+export { comparePaths, fetchLevelWith, findPaths, shortestPath, traverse, walkLevels, DEFAULT_MAX_NODES, DEFAULT_MAX_PATHS, MAX_DEPTH } from "./traversal.ts";
 export type { FetchLevel, RecordPath } from "./traversal.ts";
 export { openStore, registerDriver } from "./open.ts";
 export { exportRecords, importRecords, migrate, formatRecord, parseLine, parseRecord, EXPORT_FORMAT, EXPORT_VERSION } from "./transfer.ts";
@@ -27,3 +27,6 @@ export {
   MAX_VECTOR_K,
   VECTOR_METRICS,
 } from "./vectors.ts";
+export { CircuitBreaker, CircuitOpenError, DEFAULT_COOL_DOWN_MS, DEFAULT_FAILURE_THRESHOLD } from "./breaker.ts";
+export { OPERATION_CHANNEL } from "./observe.ts";
+export type { OperationContext } from "./observe.ts";

@@ -71,6 +71,31 @@ async function loadDriver(url: string, options: Record<string, unknown> | undefi
   return module.openDriver(url, options);
 }
 
+/** The conditions this process resolves with: Node's own for `import`, plus `--conditions` / `-C`. */
+function activeConditions(): Set<string> {
+  const conditions = new Set(["node", "import", "default"]);
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const inline = /^(?:--conditions|-C)=(.+)$/.exec(arg);
+    if (inline) conditions.add(inline[1] as string);
+    else if ((arg === "--conditions" || arg === "-C") && args[i + 1]) conditions.add(args[++i] as string);
+  }
+  return conditions;
+}
+
+/** Node's rule for an `exports` entry: the first key (in order) whose condition is active. */
+function exportTarget(entry: unknown, conditions: Set<string>): string | undefined {
+  if (typeof entry === "string") return entry;
+  if (typeof entry !== "object" || entry === null) return undefined;
+  for (const [condition, target] of Object.entries(entry)) {
+    if (!conditions.has(condition)) continue;
+    const found = exportTarget(target, conditions);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /**
  * Imports a driver package. Strict layouts (pnpm) do not let core see the application's
  * dependencies, so when core cannot resolve it, resolve it from the application's entry point and
@@ -92,8 +117,8 @@ async function importDriverPackage(pkg: string, url: string): Promise<DriverModu
     } catch {
       continue;
     }
-    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { exports?: { ".": { import?: { default?: string } } } };
-    const entry = manifest.exports?.["."]?.import?.default;
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { exports?: Record<string, unknown> };
+    const entry = exportTarget(manifest.exports?.["."], activeConditions());
     if (entry) return (await import(pathToFileURL(path.join(path.dirname(manifestPath), entry)).href)) as DriverModule;
   }
   throw new UnsupportedError(`the URL ${redactUrl(url)} needs the ${pkg} package: install it with \`npm install ${pkg}\``, { cause: firstError });

@@ -177,6 +177,23 @@ export interface TraverseRecords {
   readonly truncated: boolean;
 }
 
+/** A path search as core hands it to a driver's native `findPaths` (arguments already checked). */
+export interface PathQuery {
+  readonly maxDepth: number;
+  readonly direction: Direction;
+  readonly types?: readonly string[];
+  /** At most this many paths (1 for `shortest`). */
+  readonly maxPaths: number;
+  /** Only the first path, as `shortestPath` returns it: the driver may search breadth-first. */
+  readonly shortest: boolean;
+}
+
+/** A path as node ids from start to end and the edges between them (`edges.length === nodes.length - 1`). */
+export interface PathRecord {
+  readonly nodes: string[];
+  readonly edges: EdgeRecord[];
+}
+
 /**
  * Graph part of a driver. Ids, types and names are valid; ids unique within a batch.
  * Order everywhere is UTF-8 byte order (SQL `COLLATE "C"`/BINARY, Redis lex order).
@@ -211,6 +228,46 @@ export interface GraphDriver {
   graphs(): Promise<string[]>;
   /** Optional native traversal with exactly core's semantics (see core/src/traversal.ts). */
   traverse?(graph: string, seeds: readonly string[], query: TraverseQuery): Promise<TraverseRecords>;
+  /**
+   * Optional native path search with exactly core's `findPaths` / `shortestPath` semantics (see
+   * core/src/traversal.ts): simple paths from `from` to `to` of at most maxDepth edges, ordered by
+   * length then by their edges' (from, type, to) sequences; `[]` when `from` does not exist;
+   * `[[from]]` (no edges) when from === to. May return `undefined` to decline (e.g. the search
+   * grew too large): core then runs its own walk, which decides.
+   */
+  findPaths?(graph: string, from: string, to: string, query: PathQuery): Promise<PathRecord[] | undefined>;
+}
+
+/** Connection pool state a driver may report from `ping()`. Every field is optional. */
+export interface PoolState {
+  /** Largest number of connections the pool opens. */
+  readonly max?: number;
+  /** Connections open now. */
+  readonly open?: number;
+  /** Open connections not running a call. */
+  readonly idle?: number;
+  /** Calls waiting for a connection. */
+  readonly waiting?: number;
+  /** Calls of this driver running or waiting now. */
+  readonly inFlight?: number;
+  /** Client status in the client's own words (e.g. ioredis "ready", "reconnecting"). */
+  readonly status?: string;
+}
+
+/** What a driver's `ping()` may return. */
+export interface DriverHealth {
+  readonly pool?: PoolState;
+}
+
+/** Attributes a driver knows about its backend for traces and metrics (never credentials). */
+export interface DriverTelemetry {
+  /** `db.system.name` (default: postgresql, sqlite, redis, or the driver name). */
+  readonly system?: string;
+  /** `db.namespace`: the database (PostgreSQL database name, Redis db index, SQLite file name). */
+  readonly namespace?: string;
+  /** `server.address` and `server.port`, where the driver talks to a server. */
+  readonly serverAddress?: string;
+  readonly serverPort?: number;
 }
 
 /** A collection's fixed definition. */
@@ -291,8 +348,14 @@ export interface Driver {
   readonly graph?: GraphDriver;
   /** Present when `capabilities.vectors` is true. */
   readonly vectors?: VectorDriver;
-  /** Round trip to the backend; throws UnavailableError when it cannot be reached. */
-  ping(): Promise<void>;
+  /** Optional: what traces and metrics say about the backend (see the core README, Observability). */
+  readonly telemetry?: DriverTelemetry;
+  /**
+   * Round trip to the backend; throws UnavailableError when it cannot be reached. May report the
+   * connection pool's state, which `store.ping()` passes on.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: drivers that report nothing keep `Promise<void>`.
+  ping(): Promise<void | DriverHealth>;
   /** Releases everything the driver opened (not what the caller passed in). Idempotent. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@
 import { decodeProps, decodeValue, encodeProps, encodeValue, mergeEncodedProps } from "./codec.ts";
 import { ClosedError, ConflictError, StowageError, toStowageError, UnsupportedError, ValidationError } from "./errors.ts";
 import type { Driver, EdgeKey, EdgeRecord, EncodedEntry, GraphDriver, KvWrite, NodeRecord, NodeWrite, UpsertMode } from "./spi.ts";
+import { guardDriver } from "./guard.ts";
 import { findPaths, shortestPath, traverse } from "./traversal.ts";
 import type {
   Edge,
@@ -23,6 +24,7 @@ import type {
   Page,
   Path,
   PathOptions,
+  PingResult,
   Props,
   SetManyItem,
   SetOptions,
@@ -52,6 +54,10 @@ interface Context {
   readonly driver: Driver;
   readonly now: () => number;
   readonly maxBytes: number;
+  /** The circuit breaker (see breaker.ts and guard.ts): its state and the outcomes it counts. */
+  readonly circuit: () => PingResult["circuit"];
+  readonly succeeded: () => void;
+  readonly failed: (error: unknown, started: number) => void;
   closed: boolean;
   /** Vector collections already compared with their stored definition. */
   readonly verified: Map<string, string>;
@@ -60,9 +66,13 @@ interface Context {
 /** Runs a driver call: ClosedError after close, the driver's stray errors wrapped with `cause`. */
 async function run<T>(ctx: Context, what: string, fn: () => Promise<T>): Promise<T> {
   if (ctx.closed) throw new ClosedError(`cannot ${what}: the store is closed`);
+  const started = performance.now();
   try {
-    return await fn();
+    const result = await fn();
+    ctx.succeeded();
+    return result;
   } catch (error) {
+    ctx.failed(error, started);
     if (error instanceof StowageError) throw error;
     if (ctx.closed) throw new ClosedError(`cannot ${what}: the store was closed`, { cause: error });
     throw toStowageError(error, `${ctx.driver.name} driver failed to ${what}`);
@@ -647,10 +657,12 @@ class StoreImpl implements Store {
     return run(this.#ctx, "list graphs", async () => (g ? g.graphs() : []));
   }
 
-  async ping(): Promise<{ latencyMs: number }> {
+  async ping(): Promise<PingResult> {
     const started = performance.now();
-    await run(this.#ctx, "ping", () => this.#ctx.driver.ping());
-    return { latencyMs: performance.now() - started };
+    const health = await run(this.#ctx, "ping", () => this.#ctx.driver.ping());
+    const latencyMs = performance.now() - started;
+    const pool = health ? health.pool : undefined;
+    return pool ? { latencyMs, circuit: this.#ctx.circuit(), pool } : { latencyMs, circuit: this.#ctx.circuit() };
   }
 
   async close(): Promise<void> {
@@ -675,7 +687,18 @@ export function createStore(driver: Driver, options: StoreOptions = {}): Store {
   }
   const limit = driver.capabilities.maxValueBytes;
   const requested = options.maxValueBytes === undefined ? DEFAULT_MAX_VALUE_BYTES : checkPositiveInt(options.maxValueBytes, "maxValueBytes");
-  const ctx: Context = { driver, now: options.now ?? Date.now, maxBytes: Math.min(requested, limit), closed: false, verified: new Map() };
+  // Every driver call goes through the circuit breaker and the observer (guard.ts).
+  const guarded = guardDriver(driver, options.circuitBreaker);
+  const ctx: Context = {
+    driver: guarded.driver,
+    now: options.now ?? Date.now,
+    maxBytes: Math.min(requested, limit),
+    circuit: guarded.circuit,
+    succeeded: guarded.succeeded,
+    failed: guarded.failed,
+    closed: false,
+    verified: new Map(),
+  };
   const store = new StoreImpl(ctx);
   contexts.set(store, ctx);
   return store;

@@ -13,7 +13,7 @@
 
 import { ValidationError } from "./errors.ts";
 import { checkDirection, checkTypes } from "./options.ts";
-import type { Direction, EdgeRecord, GraphDriver, NeighborQuery, NodeRecord, TraverseQuery, TraverseRecords } from "./spi.ts";
+import type { Direction, EdgeRecord, GraphDriver, NeighborQuery, NodeRecord, PathQuery, PathRecord, TraverseQuery, TraverseRecords } from "./spi.ts";
 import type { FindPathsOptions, PathOptions, TraverseOptions } from "./types.ts";
 import { checkKey, checkNonNegativeInt, checkPositiveInt, compareEdgeKeys, compareUtf8, describe } from "./validate.ts";
 
@@ -23,10 +23,7 @@ export const DEFAULT_MAX_PATHS = 100;
 /** Partial paths findPaths may hold at once before it gives up (dense graphs explode). */
 export const MAX_PARTIAL_PATHS = 200_000;
 
-export interface RecordPath {
-  nodes: string[];
-  edges: EdgeRecord[];
-}
+export type RecordPath = PathRecord;
 
 function checkMaxDepth(options: { maxDepth?: unknown } | undefined): number {
   if (options === undefined || options === null || options.maxDepth === undefined) {
@@ -141,7 +138,8 @@ export async function traverse(
   return walkLevels(seeds, query, fetchLevelWith(g, graph, neighborQuery(direction, types)));
 }
 
-function comparePaths(a: RecordPath, b: RecordPath): number {
+/** Core's path order: by length, then by the edges' (from, type, to) sequences. */
+export function comparePaths(a: RecordPath, b: RecordPath): number {
   if (a.edges.length !== b.edges.length) return a.edges.length - b.edges.length;
   for (let i = 0; i < a.edges.length; i++) {
     const c = compareEdgeKeys(a.edges[i] as EdgeRecord, b.edges[i] as EdgeRecord);
@@ -159,6 +157,14 @@ function pathArgs(from: string, to: string, options: PathOptions) {
   };
 }
 
+/** The driver's native path search, when it has one and does not decline. */
+function nativePaths(g: GraphDriver, graph: string, args: ReturnType<typeof pathArgs>, maxPaths: number, shortest: boolean): Promise<RecordPath[] | undefined> {
+  if (!g.findPaths) return Promise.resolve(undefined);
+  const { direction, types } = args.query;
+  const query: PathQuery = { maxDepth: args.maxDepth, direction, maxPaths, shortest, ...(types ? { types } : {}) };
+  return g.findPaths(graph, args.from, args.to, query);
+}
+
 /** Groups the incident edges of each distinct id in one driver call. */
 async function incidentEdges(g: GraphDriver, graph: string, ids: string[], query: NeighborQuery): Promise<Map<string, EdgeRecord[]>> {
   const unique = [...new Set(ids)];
@@ -173,8 +179,11 @@ export async function findPaths(
   toId: string,
   options: FindPathsOptions,
 ): Promise<RecordPath[]> {
-  const { from, to, maxDepth, query } = pathArgs(fromId, toId, options);
+  const args = pathArgs(fromId, toId, options);
+  const { from, to, maxDepth, query } = args;
   const maxPaths = options.maxPaths === undefined ? DEFAULT_MAX_PATHS : checkPositiveInt(options.maxPaths, "maxPaths", 1_000_000);
+  const native = await nativePaths(g, graph, args, maxPaths, false);
+  if (native) return native;
   const [start] = await g.getNodes(graph, [from]);
   if (!start) return [];
   if (from === to) return [{ nodes: [from], edges: [] }];
@@ -217,7 +226,10 @@ export async function shortestPath(
   toId: string,
   options: PathOptions,
 ): Promise<RecordPath | undefined> {
-  const { from, to, maxDepth, query } = pathArgs(fromId, toId, options);
+  const args = pathArgs(fromId, toId, options);
+  const { from, to, maxDepth, query } = args;
+  const native = await nativePaths(g, graph, args, 1, true);
+  if (native) return native[0];
   const [start] = await g.getNodes(graph, [from]);
   if (!start) return undefined;
   if (from === to) return { nodes: [from], edges: [] };

@@ -1,6 +1,6 @@
 // The public API: what applications call. Built by core over any driver (see store.ts).
 
-import type { Direction, DriverCapabilities, UpsertMode } from "./spi.ts";
+import type { Direction, DriverCapabilities, PoolState, UpsertMode } from "./spi.ts";
 import type { NearestNode, NearestOptions, VectorCollection, VectorCollectionInfo, VectorCollectionOptions, VectorLike } from "./vector-types.ts";
 
 export type { Direction, UpsertMode } from "./spi.ts";
@@ -248,6 +248,31 @@ export interface StoreOptions {
   readonly warn?: (message: string) => void;
   /** Passed to the driver package when `openStore` is given a URL. */
   readonly driverOptions?: Record<string, unknown>;
+  /** The circuit breaker in front of the driver (on by default); `false` turns it off. */
+  readonly circuitBreaker?: CircuitBreakerOptions | false;
+}
+
+/** Circuit breaker settings (see the core README, "Circuit breaker"). */
+export interface CircuitBreakerOptions {
+  /** Consecutive UnavailableErrors that open the circuit (default 5). */
+  readonly failureThreshold?: number;
+  /** How long the circuit stays open before one probe, in ms (default 1000). */
+  readonly coolDownMs?: number;
+  /** Time allowed to the probe (the driver's ping()), in ms (default 2000). */
+  readonly probeTimeoutMs?: number;
+}
+
+/** `closed`: calls flow; `open`: calls fail fast; `half-open`: one probe is running. */
+export type CircuitState = "closed" | "open" | "half-open";
+
+/** What `store.ping()` reports. */
+export interface PingResult {
+  /** Round trip time of the ping, in ms. */
+  readonly latencyMs: number;
+  /** The circuit breaker's state after the ping ("closed" when the breaker is off). */
+  readonly circuit: CircuitState;
+  /** The driver's connection pool, when it reports one (see DriverHealth). */
+  readonly pool?: PoolState;
 }
 
 export interface Store extends AsyncDisposable {
@@ -268,7 +293,7 @@ export interface Store extends AsyncDisposable {
   /** Graphs holding at least one node. */
   graphs(): Promise<string[]>;
   /** One round trip; throws UnavailableError when the backend cannot be reached. */
-  ping(): Promise<{ latencyMs: number }>;
+  ping(): Promise<PingResult>;
   /** Closes the driver; later calls throw ClosedError. Idempotent. */
   close(): Promise<void>;
 }

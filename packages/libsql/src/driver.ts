@@ -5,6 +5,7 @@
 // them on a single connection (older versions opened a fresh, empty database per transaction),
 // and an interactive transaction would hold that connection across awaits.
 
+import path from "node:path";
 import { createClient, type Client, type InStatement, type ResultSet } from "@libsql/client";
 import {
   ClosedError,
@@ -20,6 +21,7 @@ import { localOpenError, storageError } from "./errors.ts";
 import { createLibsqlGraph } from "./graph.ts";
 import { createLibsqlKv } from "./kv.ts";
 import { createLibsqlVectors } from "./vectors.ts";
+import { databasePath, released } from "./release.ts";
 import {
   CREATE_TABLES,
   JOURNAL_MODES,
@@ -101,6 +103,21 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 const UNAVAILABLE_MESSAGE =
   /fetch failed|ConnectionFailed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|timed out|Unauthorized|\b40[13]\b/i;
+
+/** `server.address` / `server.port` of a remote URL (never its credentials or token). */
+function remoteServer(url: string): { serverAddress?: string; serverPort?: number } {
+  try {
+    const u = new URL(url);
+    const port = u.port
+      ? Number(u.port)
+      : u.protocol === "http:" || u.protocol === "ws:"
+        ? 80
+        : 443;
+    return { serverAddress: u.hostname, serverPort: port };
+  } catch {
+    return {};
+  }
+}
 
 function isMemoryUrl(url: string): boolean {
   return url === ":memory:" || /^file::memory:/i.test(url);
@@ -242,6 +259,9 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     const message = errorMessage(error);
     const storage = storageError(error, where);
     if (storage) return storage;
+    // A WAL database whose -shm/-wal cannot be created (its directory is read-only): since close()
+    // releases the file, SQLite removes them on the last close, and reopening needs them again.
+    if (code === "SQLITE_CANTOPEN" && local) return localOpenError(url, where, error);
     if (
       UNAVAILABLE_CODES.has(code) ||
       UNAVAILABLE_MESSAGE.test(message) ||
@@ -394,9 +414,15 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     approximateVectors: options.vectorIndex === true,
   };
 
+  const file = url === undefined ? undefined : databasePath(url);
   return {
     name: "libsql",
     capabilities,
+    telemetry: {
+      system: "sqlite",
+      ...(file ? { namespace: path.basename(file) } : {}),
+      ...(!local && url !== undefined ? remoteServer(url) : {}),
+    },
     kv: createLibsqlKv(connection),
     graph: createLibsqlGraph(connection),
     vectors: createLibsqlVectors(connection, options.vectorIndex === true),
@@ -409,7 +435,11 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
       if (sweeper) clearInterval(sweeper);
       sweeper = undefined;
       // A client the caller passed in is theirs to close.
-      if (owned) client?.close();
+      if (owned && client) {
+        client.close();
+        // The database, -wal and -shm descriptors are released by then (see release.ts).
+        if (file !== undefined) await released(file);
+      }
     },
   };
 }

@@ -6,39 +6,30 @@ import {
   StorageError,
   UnavailableError,
   ValidationError,
-  redactUrl,
   registerSecret,
 } from "@stowage/core";
 import type { StorageReason } from "@stowage/core";
 import type { BatchResult, Driver, DriverCapabilities } from "@stowage/core";
-import postgres from "postgres";
-import type { Options, Sql } from "postgres";
+import type { Sql } from "postgres";
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  type PostgresDriverOptions,
+  checkMs,
+  describeLocation,
+  ownConnection,
+  passwordOf,
+  poolMax,
+  telemetryOf,
+} from "./connection.ts";
+import { type DeadlineOptions, sharedProbe, type Track, withDeadline } from "./deadline.ts";
 import { createGraphDriver } from "./graph.ts";
 import { createKvDriver, sweepExpired } from "./kv.ts";
 import { DEFAULT_SCHEMA, ensureSchema, tablesOf } from "./schema.ts";
 import { createPostgresVectors } from "./vectors.ts";
 import type { Tables } from "./schema.ts";
 
-export interface PostgresDriverOptions {
-  /** `postgres://user:password@host:port/database?…`. Give this or `sql`. */
-  readonly url?: string;
-  /** An existing postgres.js instance. The driver uses it and never ends it. */
-  readonly sql?: Sql;
-  /** PostgreSQL schema holding every table (default "stowage"); created on first use. */
-  readonly schema?: string;
-  /** Pool size of the driver's own connections (default 10). */
-  readonly max?: number;
-  /** Time allowed to connect, in ms (default 10000). */
-  readonly connectTimeoutMs?: number;
-  /** `statement_timeout` of the driver's own connections, in ms (default: the server's). */
-  readonly statementTimeoutMs?: number;
-  /** Close connections idle this long, in ms (default: never). */
-  readonly idleTimeoutMs?: number;
-  /** Passed to postgres.js as `ssl` (e.g. "require", or tls.connect options). */
-  readonly ssl?: Options<Record<string, never>>["ssl"];
-  /** How often expired KV rows are deleted, in ms (default 60000; 0 turns the sweeper off). */
-  readonly sweepIntervalMs?: number;
-}
+export type { PostgresDriverOptions } from "./connection.ts";
 
 /** Largest encoded value accepted (PostgreSQL text holds up to 1 GB; this keeps memory sane). */
 export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
@@ -156,77 +147,6 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
-/** `postgres://user@host:port/db` of a postgres.js instance: never the password. */
-function describeLocation(sql: Sql): string {
-  const o = sql.options as unknown as {
-    host?: string[];
-    port?: number[];
-    path?: string;
-    database?: string;
-    user?: string;
-  };
-  const hosts = o.path
-    ? String(o.path)
-    : (o.host ?? []).map((h, i) => `${h}:${o.port?.[i] ?? o.port?.[0] ?? 5432}`).join(",");
-  return `postgres://${o.user ? `${o.user}@` : ""}${hosts}/${o.database ?? ""}`;
-}
-
-function passwordOf(sql: Sql): string | undefined {
-  const pass = (sql.options as unknown as { pass?: unknown }).pass;
-  return typeof pass === "string" && pass.length > 0 ? pass : undefined;
-}
-
-function checkMs(value: unknown, what: string, allowZero = false): number | undefined {
-  if (value === undefined) return undefined;
-  if (
-    typeof value !== "number" ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    (!allowZero && value === 0)
-  ) {
-    throw new ValidationError(
-      "INVALID_OPTION",
-      `${what} must be a ${allowZero ? "non-negative" : "positive"} number of milliseconds`,
-    );
-  }
-  return value;
-}
-
-function ownConnection(options: PostgresDriverOptions): Sql {
-  if (typeof options.url !== "string" || options.url.length === 0) {
-    throw new ValidationError(
-      "INVALID_OPTION",
-      "the postgres driver needs a url or an sql instance",
-    );
-  }
-  const max = options.max ?? 10;
-  if (!Number.isInteger(max) || max < 1)
-    throw new ValidationError("INVALID_OPTION", "max must be a positive integer");
-  const connectMs = checkMs(options.connectTimeoutMs, "connectTimeoutMs") ?? 10_000;
-  const statementMs = checkMs(options.statementTimeoutMs, "statementTimeoutMs");
-  const idleMs = checkMs(options.idleTimeoutMs, "idleTimeoutMs");
-  const settings: Options<Record<string, never>> = {
-    max,
-    connect_timeout: connectMs / 1000,
-    ...(idleMs === undefined ? {} : { idle_timeout: idleMs / 1000 }),
-    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    ...(statementMs === undefined
-      ? {}
-      : { connection: { statement_timeout: Math.ceil(statementMs) } }),
-    // "already exists, skipping" and similar notices are not for the application's log.
-    onnotice: () => {},
-  };
-  try {
-    return postgres(options.url, settings);
-  } catch (error) {
-    // Node's URL errors carry the whole input (password included): neither message nor cause.
-    throw new ValidationError(
-      "INVALID_OPTION",
-      `invalid PostgreSQL URL ${redactUrl(options.url)}: ${(error as Error).message.split(options.url).join("…")}`,
-    );
-  }
-}
-
 /** Thrown inside a transaction to roll it back and hand the result out. */
 class Rollback {
   readonly result: BatchResult<unknown>;
@@ -263,8 +183,20 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
       "the sql instance must keep fetch_types enabled (the default)",
     );
   }
-  const sql = options.sql ?? ownConnection(options);
+  const queryMs =
+    checkMs(options.queryTimeoutMs, "queryTimeoutMs", true) ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const closeMs =
+    checkMs(options.closeTimeoutMs, "closeTimeoutMs", true) ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  const own = options.sql === undefined ? ownConnection(options) : undefined;
+  const sql = options.sql ?? (own as { sql: Sql }).sql;
+  // With the caller's instance, the probe shares its pool (a saturated pool reads as a dead server).
+  let probeSql: Sql | undefined;
+  const alive = sharedProbe(() => {
+    probeSql ??= own ? own.probe() : sql;
+    return probeSql.unsafe("SELECT 1");
+  }, queryMs / 2);
   const location = describeLocation(sql);
+  const telemetry = telemetryOf(sql);
   const password = passwordOf(sql);
   registerSecret(password);
   let closed = false;
@@ -316,31 +248,61 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     if (closed) throw new ClosedError(`cannot ${what}: the postgres driver is closed`);
   };
 
-  /** Checks the driver is open, creates the schema on first use, maps connection errors. */
-  const run = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  const timedOut = (what: string): Error =>
+    closed
+      ? new ClosedError(`cannot ${what}: the postgres driver is closed`)
+      : new UnavailableError(
+          `PostgreSQL at ${location} did not answer within ${queryMs} ms (${what}; option queryTimeoutMs): ` +
+            "a write may or may not have been applied",
+        );
+
+  let inFlight = 0;
+  /**
+   * Checks the driver is open, creates the schema on first use, bounds the call by
+   * queryTimeoutMs, maps connection errors.
+   */
+  const deadline = (what: string): DeadlineOptions => ({
+    ms: queryMs,
+    timedOut: () => timedOut(what),
+    alive,
+  });
+  const run = <T>(what: string, fn: (track: Track) => Promise<T>): Promise<T> => {
     checkOpen(what);
-    try {
-      if (!schemaDone) await ready();
-      return await retried(fn);
-    } catch (error) {
-      if (error instanceof Rollback) throw error;
-      throw mapError(what, error);
-    }
+    inFlight++;
+    return withDeadline(deadline(what), async (track) => {
+      try {
+        if (!schemaDone) await ready();
+        return await retried(() => fn(track));
+      } catch (error) {
+        if (error instanceof Rollback) throw error;
+        throw mapError(what, error);
+      }
+    }).finally(() => {
+      inFlight--;
+    });
   };
-  const rowsOfQuery = (q: Sql, text: string, params: readonly unknown[]): Promise<Row[]> =>
-    q.unsafe(text, params as never[], PREPARED).values() as unknown as Promise<Row[]>;
+  const rowsOfQuery = (
+    q: Sql,
+    track: Track,
+    text: string,
+    params: readonly unknown[],
+  ): Promise<Row[]> =>
+    track(q.unsafe(text, params as never[], PREPARED)).values() as unknown as Promise<Row[]>;
 
   const db: Db = {
     t,
-    query: (what, text, params) => run(what, () => rowsOfQuery(sql, text, params)),
+    query: (what, text, params) => run(what, (track) => rowsOfQuery(sql, track, text, params)),
     execute: (what, text, params) =>
-      run(what, async () => (await sql.unsafe(text, params as never[], PREPARED)).count),
+      run(
+        what,
+        async (track) => (await track(sql.unsafe(text, params as never[], PREPARED))).count,
+      ),
     async batch(what, text, params, atomic, collect) {
       if (!atomic) return collect(await db.query(what, text, params));
       try {
-        return await run(what, () =>
+        return await run(what, (track) =>
           sql.begin(async (tx) => {
-            const result = collect(await rowsOfQuery(tx as unknown as Sql, text, params));
+            const result = collect(await rowsOfQuery(tx as unknown as Sql, track, text, params));
             if (!result.ok) throw new Rollback(result);
             return result;
           }),
@@ -374,19 +336,26 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     kv: createKvDriver(db),
     graph: createGraphDriver(db),
     vectors: createPostgresVectors(db),
+    telemetry,
     async ping() {
       checkOpen("ping");
-      try {
-        await sql.unsafe("SELECT 1", [], PREPARED);
-      } catch (error) {
-        throw mapError("ping", error);
-      }
+      await withDeadline(deadline("ping"), async (track) => {
+        try {
+          await track(sql.unsafe("SELECT 1", [], PREPARED));
+        } catch (error) {
+          throw mapError("ping", error);
+        }
+      });
+      return { pool: { max: poolMax(sql), inFlight } };
     },
     async close() {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
-      if (owned) await sql.end({ timeout: 5 });
+      // Running queries get closeTimeoutMs, then their connections are ended.
+      const probe = probeSql !== sql ? probeSql?.end({ timeout: 0 }) : undefined;
+      if (owned) await sql.end({ timeout: closeMs / 1000 });
+      await probe;
     },
   };
 }

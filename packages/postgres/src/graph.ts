@@ -2,7 +2,6 @@
 // statement over unnest(), neighbours of many ids in both directions in one query, and a native
 // traversal as one recursive query with exactly core's semantics (core/src/traversal.ts).
 
-import { compareEdgeKeys, compareUtf8 } from "@stowage/core";
 import type {
   Direction,
   EdgeKey,
@@ -18,8 +17,10 @@ import type {
   TraverseRecords,
   UpsertMode,
 } from "@stowage/core";
-import { rowsOf } from "./driver.ts";
+import { compareEdgeKeys, compareUtf8 } from "@stowage/core";
 import type { Db } from "./driver.ts";
+import { rowsOf } from "./driver.ts";
+import { createPathSearch } from "./paths.ts";
 
 function byId<T extends { id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => compareUtf8(a.id, b.id));
@@ -44,6 +45,23 @@ function typeFilter(types: readonly string[] | undefined, params: unknown[]): st
   return ` AND e.type = ANY($${params.length}::text[])`;
 }
 
+/** Rows (i, dir, from, type, to, …) in `neighbors` order: by i, dir, type, then the other end. */
+function compareNeighborRows(a: unknown[], b: unknown[]): number {
+  return (
+    Number(a[0]) - Number(b[0]) ||
+    Number(a[1]) - Number(b[1]) ||
+    compareUtf8(String(a[3]), String(b[3])) ||
+    compareUtf8(String(a[1] === 0 ? a[4] : a[2]), String(b[1] === 0 ? b[4] : b[2]))
+  );
+}
+
+function neighborOrder(rows: unknown[][]): boolean {
+  for (let i = 1; i < rows.length; i++) {
+    if (compareNeighborRows(rows[i - 1] as unknown[], rows[i] as unknown[]) > 0) return false;
+  }
+  return true;
+}
+
 export function createGraphDriver(db: Db): GraphDriver {
   const { t } = db;
 
@@ -54,27 +72,32 @@ export function createGraphDriver(db: Db): GraphDriver {
    */
   function neighborQuery(ids: string, q: NeighborQuery, params: unknown[]): string {
     const types = typeFilter(q.types, params);
-    const branches: string[] = [];
-    if (q.direction !== "in") {
-      branches.push(`SELECT 0 AS dir, e.from_id, e.type, e.to_id, e.props, e.to_id AS other FROM ${t.edges} AS e
-        WHERE e.graph = $1 AND e.from_id = q.id${types}`);
-    }
-    if (q.direction !== "out") {
-      const noLoops = q.direction === "both" ? " AND e.from_id <> e.to_id" : "";
-      branches.push(`SELECT 1 AS dir, e.from_id, e.type, e.to_id, e.props, e.from_id AS other FROM ${t.edges} AS e
-        WHERE e.graph = $1 AND e.to_id = q.id${noLoops}${types}`);
-    }
     let limit = "";
     if (q.limit !== undefined) {
       params.push(q.limit);
       limit = ` LIMIT $${params.length}`;
     }
-    return `SELECT q.i, x.from_id, x.type, x.to_id, x.props::text
+    // Each branch reads its edges in its index's order (primary key for out-edges, edges_incoming
+    // for in-edges), so a limit costs `limit` index entries, not a hub's whole adjacency, and no
+    // sort of the whole result is needed: rows come per id, out then in, already ordered.
+    // `neighbors` checks that order and sorts only if the plan did not keep it.
+    const branch = (dir: number, near: string, other: string, extra: string) =>
+      `(SELECT ${dir} AS dir, e.from_id, e.type, e.to_id, e.props, e.${other} AS other FROM ${t.edges} AS e
+        WHERE e.graph = $1 AND e.${near} = q.id${extra}${types} ORDER BY e.type, e.${other}${limit})`;
+    const branches: string[] = [];
+    if (q.direction !== "in") branches.push(branch(0, "from_id", "to_id", ""));
+    if (q.direction !== "out") {
+      branches.push(
+        branch(1, "to_id", "from_id", q.direction === "both" ? " AND e.from_id <> e.to_id" : ""),
+      );
+    }
+    const inner =
+      limit && branches.length > 1
+        ? `SELECT * FROM (${branches.join(" UNION ALL ")}) AS b ORDER BY b.dir, b.type, b.other${limit}`
+        : branches.join(" UNION ALL ");
+    return `SELECT q.i, x.dir, x.from_id, x.type, x.to_id, x.props::text
       FROM ${ids}
-      CROSS JOIN LATERAL (
-        SELECT * FROM (${branches.join(" UNION ALL ")}) AS b ORDER BY b.dir, b.type, b.other${limit}
-      ) AS x
-      ORDER BY q.i, x.dir, x.type, x.other`;
+      CROSS JOIN LATERAL (${inner}) AS x`;
   }
 
   /** Edges of the traversal: both ends kept, followed from a kept end of depth < maxDepth. */
@@ -108,6 +131,8 @@ export function createGraphDriver(db: Db): GraphDriver {
   }
 
   return {
+    findPaths: createPathSearch(db),
+
     async upsertNodes(graph, nodes: readonly NodeWrite[], mode: UpsertMode) {
       const sorted = byId(nodes);
       const params: unknown[] = [graph];
@@ -238,8 +263,9 @@ export function createGraphDriver(db: Db): GraphDriver {
       const params: unknown[] = [graph];
       const source = rowsOf(params, "q", [["id", "text", ids]], "i");
       const rows = await db.query("read neighbors", neighborQuery(source, query, params), params);
+      if (!neighborOrder(rows)) rows.sort(compareNeighborRows);
       const lists: EdgeRecord[][] = ids.map(() => []);
-      for (const [i, from, type, to, props] of rows) {
+      for (const [i, , from, type, to, props] of rows) {
         lists[Number(i) - 1]?.push(toEdge(from, type, to, props));
       }
       return lists;

@@ -37,6 +37,9 @@ function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
+/** Longest wait of close() for the socket to end (it was told to end at once). */
+const CLOSE_TIMEOUT_MS = 500;
+
 /** A single-node client or a Cluster: the commands the driver sends exist on both. */
 export type Client = Redis | Cluster;
 
@@ -354,7 +357,7 @@ export class Connection {
     await Promise.race([
       ended,
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 2_000);
+        timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
         timer.unref();
       }),
     ]);

@@ -5,6 +5,7 @@ import type { ConnectionOptions as TlsOptions } from "node:tls";
 import {
   type Driver,
   type DriverCapabilities,
+  type DriverTelemetry,
   redactUrl,
   registerSecret,
   ValidationError,
@@ -40,9 +41,14 @@ export interface RedisDriverOptions {
   readonly client?: Redis | Redis<"resp3"> | Cluster;
   /** First part of every key (default `stowage`): letters, digits, `_ . : -`. */
   readonly prefix?: string;
-  /** Longest wait for a connection being set up, in ms (default 5000). */
+  /** Longest wait for a connection being set up, in ms (default 2000). */
   readonly connectTimeoutMs?: number;
-  /** Longest wait for a reply, in ms (default 10000). A command that times out may still run. */
+  /**
+   * Longest wait for a reply, in ms (default 10000): ioredis `commandTimeout`. A stopped or
+   * unreachable server fails calls at once (no offline queue); this bounds a frozen one. Redis
+   * runs one script at a time, so a frozen server and a long batch script look alike: keep it
+   * above your largest batch. A command that timed out may still run (a write's outcome is unknown).
+   */
   readonly commandTimeoutMs?: number;
   /** TLS options passed to ioredis (`true` for defaults); `rediss://` URLs turn TLS on by themselves. */
   readonly tls?: TlsOptions | boolean;
@@ -58,7 +64,7 @@ export interface RedisDriverOptions {
 }
 
 export const DEFAULT_URL = "redis://127.0.0.1:6379";
-const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 /** Redis strings hold at most 512 MiB; an entry adds a short "<version>:<expiresAt>:" header. */
 const MAX_VALUE_BYTES = 512 * 1024 * 1024 - 64;
@@ -119,6 +125,19 @@ function newClient(url: string, settings: RedisOptions): Redis {
       `invalid Redis URL ${JSON.stringify(redactUrl(url))}: ${(error as Error).message}`,
     );
   }
+}
+
+/** `db.namespace` and `server.*` of traces and metrics (a Cluster: its first seed node is not told). */
+function telemetryOf(client: Client): DriverTelemetry {
+  if (client.isCluster) return { system: "redis" };
+  const o = (client as Redis).options;
+  return {
+    system: "redis",
+    namespace: String(o.db ?? 0),
+    ...(o.path
+      ? {}
+      : { serverAddress: String(o.host ?? "localhost"), serverPort: Number(o.port ?? 6379) }),
+  };
 }
 
 export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
@@ -227,8 +246,10 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     kv: createRedisKv(conn, layout),
     graph: createRedisGraph(conn, layout),
     vectors: createRedisVectors(conn, layout.prefix),
+    telemetry: telemetryOf(client),
     async ping() {
       await conn.run((c) => c.ping());
+      return { pool: { max: 1, status: client.status } };
     },
     close: () => conn.close(),
   };

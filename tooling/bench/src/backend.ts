@@ -5,9 +5,14 @@ import type { RawOps } from "./scenarios.ts";
 
 export interface OpenBackend {
   readonly store: Store;
+  /** raw-same-guarantees: hand-written code keeping what stowage keeps. */
   readonly raw: RawOps;
+  /** raw-minimal: the fastest hand-written code for each job, without those guarantees. */
+  readonly minimal?: RawOps;
   /** One line for the report: where the data lives, settings that matter. */
   readonly detail: string;
+  /** Durability settings of every side, read back from the backend (printed and recorded). */
+  durability?(): Promise<string>;
   /** Runs once after seeding, before timing (e.g. statistics, as a server in steady state has). */
   afterSeed?(): Promise<void>;
   /** Removes the raw tables/keys and closes the raw client (the runner clears and closes the store). */
@@ -18,10 +23,15 @@ export interface Skip {
   readonly skip: string;
 }
 
+export interface BackendOptions {
+  /** SQLite `synchronous` for both sides (libsql only): "FULL" (default) or "NORMAL". */
+  readonly sqliteSync: "FULL" | "NORMAL";
+}
+
 export interface Backend {
   readonly name: string;
   /** `run` is unique per run: use it in names so that nothing collides with other data. */
-  open(run: string): Promise<OpenBackend | Skip>;
+  open(run: string, options: BackendOptions): Promise<OpenBackend | Skip>;
 }
 
 export type DriverFactory = (options: Record<string, unknown>) => Driver;

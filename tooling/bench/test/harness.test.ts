@@ -58,7 +58,13 @@ describe("interleaving", () => {
     let now = 0;
     // A fake clock that advances 1 ms per read: the run ends by budget, not by timing anything.
     const clock = () => now++;
-    const budget: Budget = { timeMs: 40, warmupShare: 0.25, targetSamples: 5, minSamples: 3, minSampleMs: 0.5 };
+    const budget: Budget = {
+      timeMs: 40,
+      warmupShare: 0.25,
+      targetSamples: 5,
+      minSamples: 3,
+      minSampleMs: 0.5,
+    };
     const result = await compare(
       {
         name: "fake",
@@ -72,19 +78,83 @@ describe("interleaving", () => {
     // Every pair of consecutive calls holds one of each; orders alternate between pairs of rounds.
     const ops = result.opsPerSample;
     expect(ops).toBe(3);
-    const warmupCalls = calls.length - 2 * ops * result.raw.samples;
+    const warmupCalls = calls.length - 2 * ops * result.stowage.samples;
     expect(warmupCalls % 2).toBe(0);
     const warmup = calls.slice(0, warmupCalls);
     expect(warmup).toEqual(schedule(warmupCalls / 2));
     const measured = calls.slice(warmupCalls);
-    const expected = schedule(result.raw.samples).flatMap((v) => Array<string>(ops).fill(v));
+    const expected = schedule(result.stowage.samples).flatMap((v) => Array<string>(ops).fill(v));
     expect(measured).toEqual(expected);
-    expect(result.stowage.samples).toBe(result.raw.samples);
-    expect(result.raw.samples).toBeGreaterThanOrEqual(budget.minSamples);
+    expect(result.raw?.samples).toBe(result.stowage.samples);
+    expect(result.stowage.samples).toBeGreaterThanOrEqual(budget.minSamples);
+  });
+
+  it("rotates three variants (stowage, raw-same, raw-minimal) and runs `before` untimed before each operation", async () => {
+    expect(schedule(3, ["stowage", "raw", "minimal"])).toEqual([
+      "stowage",
+      "raw",
+      "minimal",
+      "raw",
+      "minimal",
+      "stowage",
+      "minimal",
+      "stowage",
+      "raw",
+    ]);
+    const calls: string[] = [];
+    let now = 0;
+    const clock = () => now++;
+    const budget: Budget = {
+      timeMs: 30,
+      warmupShare: 0.2,
+      targetSamples: 4,
+      minSamples: 3,
+      minSampleMs: 0.5,
+    };
+    const result = await compare(
+      {
+        name: "three",
+        description: "three variants",
+        stowage: async () => calls.push("s"),
+        raw: async () => calls.push("r"),
+        minimal: async () => calls.push("m"),
+        before: async () => calls.push("b"),
+      },
+      budget,
+      { clock, opsPerSample: 2 },
+    );
+    expect(result.minimal?.samples).toBe(result.stowage.samples);
+    expect(result.raw?.samples).toBe(result.stowage.samples);
+    // Every operation is preceded by exactly one `before`.
+    for (let i = 0; i < calls.length; i += 2) expect(calls[i]).toBe("b");
+    expect(calls.filter((c) => c === "b").length).toBe(calls.length / 2);
+    expect(Number.isNaN(result.minimalRatio)).toBe(false);
+  });
+
+  it("reports NaN ratios for a missing baseline", async () => {
+    const result = await compare(
+      { name: "alone", description: "", stowage: async () => {}, minimal: async () => {} },
+      { timeMs: 5, warmupShare: 0.2, targetSamples: 3, minSamples: 3, minSampleMs: 0.5 },
+      { opsPerSample: 1 },
+    );
+    expect(result.raw).toBeUndefined();
+    expect(Number.isNaN(result.ratio)).toBe(true);
+    const alone = await compare(
+      { name: "no baseline", description: "", stowage: async () => {} },
+      { timeMs: 5, warmupShare: 0.2, targetSamples: 3, minSamples: 3, minSampleMs: 0.5 },
+      { opsPerSample: 1 },
+    );
+    expect(alone.goalMet).toBe(false);
   });
 
   it("sizes samples so that short operations are timed in groups", () => {
-    const budget: Budget = { timeMs: 1000, warmupShare: 0.2, targetSamples: 100, minSamples: 5, minSampleMs: 0.5 };
+    const budget: Budget = {
+      timeMs: 1000,
+      warmupShare: 0.2,
+      targetSamples: 100,
+      minSamples: 5,
+      minSampleMs: 0.5,
+    };
     // 800 ms of measuring / (2 variants × 100 samples) = 4 ms per sample.
     expect(opsPerSample(0.001, budget)).toBe(4000);
     expect(opsPerSample(1, budget)).toBe(4);
@@ -103,7 +173,12 @@ describe("reporting helpers", () => {
   });
 
   it("aligns table columns", () => {
-    expect(table([["a", "b"], ["long", "1"]])).toBe("a     b\n----  -\nlong  1");
+    expect(
+      table([
+        ["a", "b"],
+        ["long", "1"],
+      ]),
+    ).toBe("a     b\n----  -\nlong  1");
   });
 
   it("compares answers regardless of object key order", () => {
@@ -112,7 +187,21 @@ describe("reporting helpers", () => {
 
   it("parses --quick and --only", () => {
     const known = ["memory", "libsql", "postgres", "redis"];
-    expect(parseArgs(["--", "--quick", "--only", "libsql,redis"], known)).toEqual({ quick: true, only: ["libsql", "redis"], help: false });
+    expect(parseArgs(["--", "--quick", "--only", "libsql,redis"], known)).toEqual({
+      quick: true,
+      only: ["libsql", "redis"],
+      scenarios: undefined,
+      sqliteSync: "FULL",
+      help: false,
+    });
+    expect(
+      parseArgs(["--keys", "5000", "--sqlite-sync=normal", "--scenarios", "get,findPaths"], known),
+    ).toMatchObject({
+      keys: 5000,
+      sqliteSync: "NORMAL",
+      scenarios: ["get", "findpaths"],
+    });
+    expect(() => parseArgs(["--keys", "-1"], known)).toThrow(/non-negative/);
     expect(parseArgs(["--only=memory"], known).only).toEqual(["memory"]);
     expect(() => parseArgs(["--only", "mysql"], known)).toThrow(/unknown backend/);
     expect(() => parseArgs(["--fast"], known)).toThrow(/unknown argument/);

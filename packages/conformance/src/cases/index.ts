@@ -4,6 +4,7 @@ import type { CaseDef, ConformanceCase } from "../types.ts";
 import { errorCases } from "./errors.ts";
 import { graphBasic } from "./graph-basic.ts";
 import { graphList } from "./graph-list.ts";
+import { graphNativePaths } from "./graph-native-paths.ts";
 import { graphNeighbors } from "./graph-neighbors.ts";
 import { graphPaths } from "./graph-paths.ts";
 import { graphTraverse } from "./graph-traverse.ts";
@@ -35,7 +36,7 @@ const byGroup: readonly (readonly [string, readonly CaseDef[]])[] = [
   ["graph/basic", graphBasic],
   ["graph/neighbors", graphNeighbors],
   ["graph/traverse", graphTraverse],
-  ["graph/paths", graphPaths],
+  ["graph/paths", [...graphPaths, ...graphNativePaths]],
   ["graph/list", graphList],
   ["store", storeCases],
   ["lifecycle", lifecycleCases],

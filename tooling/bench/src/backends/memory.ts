@@ -5,7 +5,14 @@
 import { createStore } from "@stowage/core";
 import { createMemoryDriver } from "@stowage/memory";
 import type { Backend } from "../backend.ts";
-import type { BenchEdge, BenchNode, BenchValue, NeighborOutcome, RawOps, TraverseOutcome } from "../scenarios.ts";
+import type {
+  BenchEdge,
+  BenchNode,
+  BenchValue,
+  NeighborOutcome,
+  RawOps,
+  TraverseOutcome,
+} from "../scenarios.ts";
 
 interface RawEdge {
   from: string;
@@ -108,12 +115,18 @@ export class RawMemory implements RawOps {
   async upsertEdges(graph: string, edges: readonly BenchEdge[]): Promise<void> {
     const g = this.#graph(graph);
     for (const e of edges) {
-      for (const id of [e.from, e.to]) if (!g.nodes.has(id)) g.nodes.set(id, { type: null, props: "{}" });
+      for (const id of [e.from, e.to])
+        if (!g.nodes.has(id)) g.nodes.set(id, { type: null, props: "{}" });
       let out = g.out.get(e.from);
       if (!out) g.out.set(e.from, (out = new Map()));
       const outKey = `${e.type}\u0000${e.to}`;
       const old = out.get(outKey);
-      const edge: RawEdge = { from: e.from, type: e.type, to: e.to, props: old ? mergeProps(old.props, e.props) : JSON.stringify(e.props) };
+      const edge: RawEdge = {
+        from: e.from,
+        type: e.type,
+        to: e.to,
+        props: old ? mergeProps(old.props, e.props) : JSON.stringify(e.props),
+      };
       out.set(outKey, edge);
       let inn = g.in.get(e.to);
       if (!inn) g.in.set(e.to, (inn = new Map()));
@@ -125,14 +138,15 @@ export class RawMemory implements RawOps {
     return adjacency ? [...adjacency.entries()].sort((a, b) => byteOrder(a[0], b[0])) : [];
   }
 
-  async neighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
+  async neighbors(graph: string, id: string, limit?: number): Promise<NeighborOutcome[]> {
     const g = this.#graph(graph);
     const out: NeighborOutcome[] = [];
-    for (const [, e] of this.#sortedEdges(g.out.get(id))) out.push({ id: e.to, direction: "out", edge: decodeEdge(e) });
+    for (const [, e] of this.#sortedEdges(g.out.get(id)))
+      out.push({ id: e.to, direction: "out", edge: decodeEdge(e) });
     for (const [, e] of this.#sortedEdges(g.in.get(id))) {
       if (e.from !== id) out.push({ id: e.from, direction: "in", edge: decodeEdge(e) });
     }
-    return out;
+    return limit === undefined ? out : out.slice(0, limit);
   }
 
   async traverse(graph: string, seed: string, maxDepth: number): Promise<TraverseOutcome> {
@@ -158,9 +172,16 @@ export class RawMemory implements RawOps {
       .sort((a, b) => a[1] - b[1] || byteOrder(a[0], b[0]))
       .map(([id, dep]) => {
         const n = g.nodes.get(id);
-        return { id, type: n?.type ?? null, props: JSON.parse(n?.props ?? "{}") as unknown, depth: dep };
+        return {
+          id,
+          type: n?.type ?? null,
+          props: JSON.parse(n?.props ?? "{}") as unknown,
+          depth: dep,
+        };
       });
-    edges.sort((a, b) => byteOrder(a.from, b.from) || byteOrder(a.type, b.type) || byteOrder(a.to, b.to));
+    edges.sort(
+      (a, b) => byteOrder(a.from, b.from) || byteOrder(a.type, b.type) || byteOrder(a.to, b.to),
+    );
     return { nodes, edges: edges.map(decodeEdge) };
   }
 }
@@ -177,6 +198,11 @@ export const memoryBackend: Backend = {
   name: "memory",
   async open() {
     const store = createStore(createMemoryDriver({ sweepIntervalMs: 0 }));
-    return { store, raw: new RawMemory(), detail: "in-process; raw = JSON text in Maps", async close() {} };
+    return {
+      store,
+      raw: new RawMemory(),
+      detail: "in-process; raw = JSON text in Maps",
+      async close() {},
+    };
   },
 };

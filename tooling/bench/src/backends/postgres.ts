@@ -8,7 +8,17 @@
 import { createStore } from "@stowage/core";
 import postgres from "postgres";
 import { type Backend, firstLine, isSkip, loadFactory } from "../backend.ts";
-import type { BenchEdge, BenchNode, BenchValue, NeighborOutcome, RawOps, TraverseOutcome } from "../scenarios.ts";
+import type {
+  BenchEdge,
+  BenchNode,
+  BenchValue,
+  NeighborOutcome,
+  PathOutcome,
+  RawOps,
+  TraverseOutcome,
+} from "../scenarios.ts";
+import { prefixEnd } from "../scenarios.ts";
+import { MinimalPostgres } from "./postgres-minimal.ts";
 
 export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -23,8 +33,12 @@ function schemaSql(s: string): string[] {
       PRIMARY KEY (graph, id))`,
     `CREATE TABLE ${s}.edges (
       graph text COLLATE "C" NOT NULL, src text COLLATE "C" NOT NULL, type text COLLATE "C" NOT NULL,
-      dst text COLLATE "C" NOT NULL, props jsonb NOT NULL, PRIMARY KEY (graph, src, type, dst))`,
+      dst text COLLATE "C" NOT NULL, props jsonb NOT NULL, PRIMARY KEY (graph, src, type, dst),
+      FOREIGN KEY (graph, src) REFERENCES ${s}.nodes (graph, id) ON DELETE CASCADE,
+      FOREIGN KEY (graph, dst) REFERENCES ${s}.nodes (graph, id) ON DELETE CASCADE)`,
     `CREATE INDEX ON ${s}.edges (graph, dst, type, src)`,
+    // Listing edges by type, as stowage offers.
+    `CREATE INDEX ON ${s}.edges (graph, type, src, dst)`,
   ];
 }
 
@@ -37,6 +51,39 @@ function queries(s: string) {
     RETURNING version`;
   return {
     set: `INSERT INTO ${s}.kv AS kv (ns, key, value, version) VALUES ($1, $2, $4, 1) ${upsertTail}`,
+    setTtl: `INSERT INTO ${s}.kv AS kv (ns, key, value, version, expires_at) VALUES ($1, $2, $4, 1, $5)
+      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
+        version = CASE WHEN kv.expires_at IS NOT NULL AND kv.expires_at <= $3 THEN 1 ELSE kv.version + 1 END
+      RETURNING version`,
+    delete: `DELETE FROM ${s}.kv WHERE ns = $1 AND key = $2 RETURNING expires_at IS NULL OR expires_at > $3 AS live`,
+    deleteMany: `DELETE FROM ${s}.kv WHERE ns = $1 AND key = ANY($2::text[]) RETURNING key, expires_at IS NULL OR expires_at > $3 AS live`,
+    entries: `SELECT key, value FROM ${s}.kv WHERE ns = $1 AND key >= $2 AND key < $5 AND key > $6 AND ${live} ORDER BY key LIMIT $4`,
+    count: `SELECT count(*)::int AS n FROM ${s}.kv WHERE ns = $1 AND (expires_at IS NULL OR expires_at > $2)`,
+    clear: `DELETE FROM ${s}.kv WHERE ns = $1`,
+    clearEdges: `DELETE FROM ${s}.edges WHERE graph = $1`,
+    clearNodes: `DELETE FROM ${s}.nodes WHERE graph = $1`,
+    getNodes: `SELECT id, type, props FROM ${s}.nodes WHERE graph = $1 AND id = ANY($2::text[])`,
+    neighborsLimit: `SELECT * FROM (
+        (SELECT 0 AS dir, src, type, dst, props, dst AS other FROM ${s}.edges WHERE graph = $1 AND src = $2 ORDER BY type, dst LIMIT $3)
+        UNION ALL
+        (SELECT 1, src, type, dst, props, src FROM ${s}.edges WHERE graph = $1 AND dst = $2 AND src <> $2 ORDER BY type, src LIMIT $3)
+      ) AS x ORDER BY 1, 3, 6 LIMIT $3`,
+    degree: `SELECT (SELECT count(*) FROM ${s}.edges WHERE graph = $1 AND src = $2)
+      + (SELECT count(*) FROM ${s}.edges WHERE graph = $1 AND dst = $2 AND src <> $2) AS n`,
+    findPaths: `WITH RECURSIVE walk(depth, tail, nodes, keys) AS (
+        SELECT 0, id, ARRAY[id], ARRAY[]::text[] COLLATE "C" FROM ${s}.nodes WHERE graph = $1 AND id = $2
+        UNION ALL
+        SELECT w.depth + 1, e.dst, w.nodes || e.dst, w.keys || ARRAY[e.src, e.type, e.dst]
+        FROM walk AS w JOIN ${s}.edges AS e ON e.graph = $1 AND e.src = w.tail
+        WHERE w.depth < $4 AND w.tail <> $3 AND e.dst <> ALL(w.nodes)
+      ),
+      found AS (SELECT depth, nodes, keys FROM walk WHERE tail = $3 ORDER BY depth, keys LIMIT $5)
+      SELECT 0 AS kind, nodes, keys, NULL::jsonb AS props FROM found
+      UNION ALL
+      SELECT 1, NULL, ARRAY[e.src, e.type, e.dst], e.props
+      FROM (SELECT DISTINCT f.keys[3 * i - 2] AS a, f.keys[3 * i - 1] AS b, f.keys[3 * i] AS c
+            FROM found AS f, generate_series(1, f.depth) AS i) AS k
+      JOIN ${s}.edges AS e ON e.graph = $1 AND e.src = k.a AND e.type = k.b AND e.dst = k.c`,
     setMany: `INSERT INTO ${s}.kv AS kv (ns, key, value, version)
       SELECT $1, k, v, 1 FROM unnest($2::text[], $4::text[]) AS u(k, v) ${upsertTail}`,
     get: `SELECT value FROM ${s}.kv WHERE ns = $1 AND key = $2 AND ${live}`,
@@ -98,7 +145,9 @@ export class RawPostgres implements RawOps {
   }
 
   #run(query: string, params: unknown[]): Promise<Row[]> {
-    return this.#sql.unsafe(query, params as postgres.ParameterOrJSON<never>[], { prepare: true }) as unknown as Promise<Row[]>;
+    return this.#sql.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
+      prepare: true,
+    }) as unknown as Promise<Row[]>;
   }
 
   async set(ns: string, key: string, value: BenchValue): Promise<number> {
@@ -111,8 +160,16 @@ export class RawPostgres implements RawOps {
     return row ? (JSON.parse(row.value as string) as BenchValue) : undefined;
   }
 
-  async setMany(ns: string, items: readonly { key: string; value: BenchValue }[]): Promise<number[]> {
-    const rows = await this.#run(this.#q.setMany, [ns, items.map((i) => i.key), Date.now(), items.map((i) => JSON.stringify(i.value))]);
+  async setMany(
+    ns: string,
+    items: readonly { key: string; value: BenchValue }[],
+  ): Promise<number[]> {
+    const rows = await this.#run(this.#q.setMany, [
+      ns,
+      items.map((i) => i.key),
+      Date.now(),
+      items.map((i) => JSON.stringify(i.value)),
+    ]);
     return rows.map((r) => r.version as number);
   }
 
@@ -140,7 +197,12 @@ export class RawPostgres implements RawOps {
   }
 
   async upsertNodes(graph: string, nodes: readonly BenchNode[]): Promise<void> {
-    await this.#run(this.#q.upsertNodes, [graph, nodes.map((n) => n.id), nodes.map((n) => n.type), nodes.map((n) => JSON.stringify(n.props))]);
+    await this.#run(this.#q.upsertNodes, [
+      graph,
+      nodes.map((n) => n.id),
+      nodes.map((n) => n.type),
+      nodes.map((n) => JSON.stringify(n.props)),
+    ]);
   }
 
   async upsertEdges(graph: string, edges: readonly BenchEdge[]): Promise<void> {
@@ -156,11 +218,110 @@ export class RawPostgres implements RawOps {
     ]);
   }
 
-  async neighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
-    const rows = await this.#run(this.#q.neighbors, [graph, id]);
+  async setWithTtl(ns: string, key: string, value: BenchValue, ttlMs: number): Promise<number> {
+    const now = Date.now();
+    const [row] = await this.#run(this.#q.setTtl, [
+      ns,
+      key,
+      now,
+      JSON.stringify(value),
+      now + ttlMs,
+    ]);
+    return row?.version as number;
+  }
+
+  async delete(ns: string, key: string): Promise<boolean> {
+    const [row] = await this.#run(this.#q.delete, [ns, key, Date.now()]);
+    return row?.live === true;
+  }
+
+  async deleteMany(ns: string, keys: readonly string[]): Promise<number> {
+    const rows = await this.#run(this.#q.deleteMany, [ns, keys, Date.now()]);
+    return rows.filter((r) => r.live).length;
+  }
+
+  async entriesPage(
+    ns: string,
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<[string, BenchValue][]> {
+    const end = prefixEnd(prefix);
+    const rows = await this.#run(this.#q.entries, [
+      ns,
+      prefix,
+      Date.now(),
+      limit,
+      end,
+      after ?? "",
+    ]);
+    return rows.map((r) => [r.key as string, JSON.parse(r.value as string) as BenchValue]);
+  }
+
+  async count(ns: string): Promise<number> {
+    const [row] = await this.#run(this.#q.count, [ns, Date.now()]);
+    return row?.n as number;
+  }
+
+  async clear(ns: string): Promise<void> {
+    await this.#run(this.#q.clear, [ns]);
+  }
+
+  async clearGraph(graph: string): Promise<void> {
+    // Edges first, in their own statement: deleting nodes then finds no edges to cascade to
+    // (in one statement the cascade triggers still visit every node's edges: 35 s for 10k here).
+    await this.#run(this.#q.clearEdges, [graph]);
+    await this.#run(this.#q.clearNodes, [graph]);
+  }
+
+  async getNodes(graph: string, ids: readonly string[]): Promise<unknown[]> {
+    const rows = await this.#run(this.#q.getNodes, [graph, ids]);
+    const found = new Map(
+      rows.map((r) => [r.id as string, { id: r.id, type: r.type, props: r.props }]),
+    );
+    return ids.map((id) => found.get(id));
+  }
+
+  async degree(graph: string, id: string): Promise<number> {
+    const [row] = await this.#run(this.#q.degree, [graph, id]);
+    return Number(row?.n);
+  }
+
+  async findPaths(
+    graph: string,
+    from: string,
+    to: string,
+    maxDepth: number,
+    maxPaths: number,
+  ): Promise<PathOutcome[]> {
+    const rows = await this.#run(this.#q.findPaths, [graph, from, to, maxDepth, maxPaths]);
+    const props = new Map<string, unknown>();
+    const paths: { nodes: string[]; keys: string[] }[] = [];
+    for (const r of rows) {
+      if (r.kind === 0) paths.push({ nodes: r.nodes as string[], keys: r.keys as string[] });
+      else props.set((r.keys as string[]).join("\u0000"), r.props);
+    }
+    return paths.map((p) => ({
+      nodes: p.nodes,
+      edges: Array.from({ length: p.nodes.length - 1 }, (_, i) => {
+        const [from, type, to] = p.keys.slice(3 * i, 3 * i + 3) as [string, string, string];
+        return { from, type, to, props: props.get(`${from}\u0000${type}\u0000${to}`) };
+      }),
+    }));
+  }
+
+  async neighbors(graph: string, id: string, limit?: number): Promise<NeighborOutcome[]> {
+    const rows = await (limit === undefined
+      ? this.#run(this.#q.neighbors, [graph, id])
+      : this.#run(this.#q.neighborsLimit, [graph, id, limit]));
     return rows.map((r) => {
       const out = r.dir === 0;
-      const edge = { from: r.src as string, type: r.type as string, to: r.dst as string, props: r.props };
+      const edge = {
+        from: r.src as string,
+        type: r.type as string,
+        to: r.dst as string,
+        props: r.props,
+      };
       return { id: out ? edge.to : edge.from, direction: out ? "out" : "in", edge };
     });
   }
@@ -169,8 +330,20 @@ export class RawPostgres implements RawOps {
     const rows = await this.#run(this.#q.traverse, [graph, seed, maxDepth]);
     const out: TraverseOutcome = { nodes: [], edges: [] };
     for (const r of rows) {
-      if (r.kind === 0) out.nodes.push({ id: r.a as string, type: r.b as string | null, props: r.props, depth: r.depth as number });
-      else out.edges.push({ from: r.a as string, type: r.b as string, to: r.c as string, props: r.props });
+      if (r.kind === 0)
+        out.nodes.push({
+          id: r.a as string,
+          type: r.b as string | null,
+          props: r.props,
+          depth: r.depth as number,
+        });
+      else
+        out.edges.push({
+          from: r.a as string,
+          type: r.b as string,
+          to: r.c as string,
+          props: r.props,
+        });
     }
     out.nodes.sort((a, b) => a.depth - b.depth || cmp(a.id, b.id));
     out.edges.sort((a, b) => cmp(a.from, b.from) || cmp(a.type, b.type) || cmp(a.to, b.to));
@@ -192,7 +365,9 @@ export const postgresBackend: Backend = {
       await sql`SELECT 1`;
     } catch (error) {
       await sql.end({ timeout: 1 }).catch(() => {});
-      return { skip: `PostgreSQL not reachable at ${where} (${firstLine(error)}); set STOWAGE_POSTGRES_URL` };
+      return {
+        skip: `PostgreSQL not reachable at ${where} (${firstLine(error)}); set STOWAGE_POSTGRES_URL`,
+      };
     }
     const factory = await loadFactory("@stowage/postgres", "createPostgresDriver");
     if (isSkip(factory)) {
@@ -203,21 +378,31 @@ export const postgresBackend: Backend = {
     // carry dead rows from earlier runs (160k after a few), which would slow one side only.
     const rawSchema = `bench_raw_${run}`;
     const stowageSchema = `bench_stowage_${run}`;
-    const dropSchemas = () => sql.unsafe(`DROP SCHEMA IF EXISTS ${rawSchema}, ${stowageSchema} CASCADE`);
+    const minimalSchema = `bench_minimal_${run}`;
+    const dropSchemas = () =>
+      sql.unsafe(`DROP SCHEMA IF EXISTS ${rawSchema}, ${stowageSchema}, ${minimalSchema} CASCADE`);
     try {
       const raw = await RawPostgres.create(sql, rawSchema);
+      const minimal = await MinimalPostgres.create(sql, minimalSchema);
       const store = createStore(factory({ url, schema: stowageSchema }));
       return {
         store,
         raw,
-        detail: `${where} (schemas ${stowageSchema} and ${rawSchema}, dropped at the end)`,
+        minimal,
+        detail: `${where} (schemas ${stowageSchema}, ${rawSchema}, ${minimalSchema}; dropped at the end)`,
+        async durability() {
+          const rows = await sql<{ name: string; setting: string }[]>`
+            SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes')
+            ORDER BY name`;
+          return `${rows.map((r) => `${r.name}=${r.setting}`).join(", ")} (server settings: the same for every side)`;
+        },
         // Fresh tables have no statistics until autovacuum gets to them, and without them the
         // planner picks nested loops that make the traversal 10× slower. Both sides get them, as
         // a server in steady state has.
         async afterSeed() {
           const tables = await sql<{ name: string }[]>`
             SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
-            WHERE schemaname IN (${stowageSchema}, ${rawSchema})`;
+            WHERE schemaname IN (${stowageSchema}, ${rawSchema}, ${minimalSchema})`;
           for (const { name } of tables) await sql.unsafe(`ANALYZE ${name}`);
         },
         async close() {

@@ -13,7 +13,16 @@
 import { createStore } from "@stowage/core";
 import { Redis } from "ioredis";
 import { type Backend, firstLine, isSkip, loadFactory } from "../backend.ts";
-import type { BenchEdge, BenchNode, BenchValue, NeighborOutcome, RawOps, TraverseOutcome } from "../scenarios.ts";
+import type {
+  BenchEdge,
+  BenchNode,
+  BenchValue,
+  NeighborOutcome,
+  RawOps,
+  TraverseOutcome,
+} from "../scenarios.ts";
+import { prefixEnd } from "../scenarios.ts";
+import { MinimalRedis } from "./redis-minimal.ts";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -105,7 +114,12 @@ export class RawRedis implements RawOps {
   async set(ns: string, key: string, value: BenchValue): Promise<number> {
     const k = this.#kv(ns);
     const [, version] = replies(
-      await this.#r.multi().set(k.entry + key, JSON.stringify(value)).incr(k.version + key).zadd(k.index, 0, key).exec(),
+      await this.#r
+        .multi()
+        .set(k.entry + key, JSON.stringify(value))
+        .incr(k.version + key)
+        .zadd(k.index, 0, key)
+        .exec(),
     );
     return version as number;
   }
@@ -115,7 +129,10 @@ export class RawRedis implements RawOps {
     return text === null ? undefined : (JSON.parse(text) as BenchValue);
   }
 
-  async setMany(ns: string, items: readonly { key: string; value: BenchValue }[]): Promise<number[]> {
+  async setMany(
+    ns: string,
+    items: readonly { key: string; value: BenchValue }[],
+  ): Promise<number[]> {
     const k = this.#kv(ns);
     const keys = [k.index];
     const args: string[] = [];
@@ -133,14 +150,27 @@ export class RawRedis implements RawOps {
   }
 
   async listPage(ns: string, after: string | undefined, limit: number): Promise<string[]> {
-    return this.#r.zrangebylex(this.#kv(ns).index, after === undefined ? "-" : `(${after}`, "+", "LIMIT", 0, limit);
+    return this.#r.zrangebylex(
+      this.#kv(ns).index,
+      after === undefined ? "-" : `(${after}`,
+      "+",
+      "LIMIT",
+      0,
+      limit,
+    );
   }
 
   async update(ns: string, key: string, fn: (old: BenchValue) => BenchValue): Promise<number> {
     const k = this.#kv(ns);
     const [old, version] = await this.#r.mget(k.entry + key, k.version + key);
-    if (old === null || old === undefined || version === null || version === undefined) throw new Error(`raw update: ${key} is missing`);
-    const next = await this.#r.benchCas(k.entry + key, k.version + key, version, JSON.stringify(fn(JSON.parse(old) as BenchValue)));
+    if (old === null || old === undefined || version === null || version === undefined)
+      throw new Error(`raw update: ${key} is missing`);
+    const next = await this.#r.benchCas(
+      k.entry + key,
+      k.version + key,
+      version,
+      JSON.stringify(fn(JSON.parse(old) as BenchValue)),
+    );
     if (next === 0) throw new Error(`raw update: ${key} changed meanwhile`);
     return next;
   }
@@ -159,18 +189,158 @@ export class RawRedis implements RawOps {
     await this.#r.benchUpsertEdges(g.nodes, ...args);
   }
 
-  async neighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
+  async setWithTtl(ns: string, key: string, value: BenchValue, ttlMs: number): Promise<number> {
+    const k = this.#kv(ns);
+    const at = Date.now() + ttlMs;
+    const [, version] = replies(
+      await this.#r
+        .multi()
+        .set(k.entry + key, JSON.stringify(value), "PX", ttlMs)
+        .incr(k.version + key)
+        .pexpire(k.version + key, ttlMs)
+        .zadd(k.index, 0, key)
+        .zadd(`${k.index}:exp`, at, key)
+        .exec(),
+    );
+    return version as number;
+  }
+
+  async delete(ns: string, key: string): Promise<boolean> {
+    const k = this.#kv(ns);
+    const [n] = replies(
+      await this.#r
+        .multi()
+        .unlink(k.entry + key, k.version + key)
+        .zrem(k.index, key)
+        .exec(),
+    );
+    return (n as number) > 0;
+  }
+
+  async deleteMany(ns: string, keys: readonly string[]): Promise<void> {
+    const k = this.#kv(ns);
+    const all = keys.flatMap((key) => [k.entry + key, k.version + key]);
+    replies(
+      await this.#r
+        .multi()
+        .unlink(...all)
+        .zrem(k.index, ...keys)
+        .exec(),
+    );
+  }
+
+  async entriesPage(
+    ns: string,
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<[string, BenchValue][]> {
+    const k = this.#kv(ns);
+    const end = prefixEnd(prefix);
+    const keys = await this.#r.zrangebylex(
+      k.index,
+      after === undefined ? `[${prefix}` : `(${after}`,
+      `(${end}`,
+      "LIMIT",
+      0,
+      limit,
+    );
+    if (keys.length === 0) return [];
+    const texts = await this.#r.mget(keys.map((key) => k.entry + key));
+    const out: [string, BenchValue][] = [];
+    keys.forEach((key, i) => {
+      const t = texts[i];
+      if (t !== null && t !== undefined) out.push([key, JSON.parse(t) as BenchValue]);
+    });
+    return out;
+  }
+
+  /** No entry in these namespaces expires, so the index's size is the live count. */
+  count(ns: string): Promise<number> {
+    return this.#r.zcard(this.#kv(ns).index);
+  }
+
+  async clear(ns: string): Promise<void> {
+    const k = this.#kv(ns);
+    const keys = await this.#r.zrange(k.index, "0", "-1");
+    const p = this.#r.multi();
+    for (let i = 0; i < keys.length; i += 1000) {
+      p.unlink(...keys.slice(i, i + 1000).flatMap((key) => [k.entry + key, k.version + key]));
+    }
+    replies(await p.unlink(k.index).exec());
+  }
+
+  async clearGraph(graph: string): Promise<void> {
     const g = this.#graph(graph);
-    const [outs, ins] = replies(await this.#r.pipeline().hgetall(g.out + id).hgetall(g.in + id).exec()) as Record<string, string>[];
+    const ids = await this.#r.hkeys(g.nodes);
+    const p = this.#r.multi();
+    for (let i = 0; i < ids.length; i += 1000) {
+      p.unlink(...ids.slice(i, i + 1000).flatMap((id) => [g.out + id, g.in + id]));
+    }
+    replies(await p.unlink(g.nodes).exec());
+  }
+
+  async getNodes(graph: string, ids: readonly string[]): Promise<unknown[]> {
+    const docs = await this.#r.hmget(this.#graph(graph).nodes, ...ids);
+    return docs.map((d, i) =>
+      d === null ? undefined : { id: ids[i], ...(JSON.parse(d) as object) },
+    );
+  }
+
+  async degree(graph: string, id: string): Promise<number> {
+    const g = this.#graph(graph);
+    const [outs, ins] = replies(
+      await this.#r
+        .pipeline()
+        .hlen(g.out + id)
+        .hlen(g.in + id)
+        .exec(),
+    ) as number[];
+    return (outs as number) + (ins as number);
+  }
+
+  async neighbors(graph: string, id: string, limit?: number): Promise<NeighborOutcome[]> {
+    const all = await this.#allNeighbors(graph, id);
+    // This layout keeps no order: a limit still reads, sorts and slices the whole adjacency.
+    return limit === undefined ? all : all.slice(0, limit);
+  }
+
+  async #allNeighbors(graph: string, id: string): Promise<NeighborOutcome[]> {
+    const g = this.#graph(graph);
+    const [outs, ins] = replies(
+      await this.#r
+        .pipeline()
+        .hgetall(g.out + id)
+        .hgetall(g.in + id)
+        .exec(),
+    ) as Record<string, string>[];
     const result: NeighborOutcome[] = [];
     for (const field of Object.keys(outs ?? {}).sort(cmp)) {
       const [type, to] = field.split("\u0000") as [string, string];
-      result.push({ id: to, direction: "out", edge: { from: id, type, to, props: JSON.parse((outs as Record<string, string>)[field] as string) as unknown } });
+      result.push({
+        id: to,
+        direction: "out",
+        edge: {
+          from: id,
+          type,
+          to,
+          props: JSON.parse((outs as Record<string, string>)[field] as string) as unknown,
+        },
+      });
     }
     for (const field of Object.keys(ins ?? {}).sort(cmp)) {
       const [type, from] = field.split("\u0000") as [string, string];
       if (from === id) continue; // a self-loop is listed once, as out
-      result.push({ id: from, direction: "in", edge: { from, type, to: id, props: JSON.parse((ins as Record<string, string>)[field] as string) as unknown } });
+      result.push({
+        id: from,
+        direction: "in",
+        edge: {
+          from,
+          type,
+          to: id,
+          props: JSON.parse((ins as Record<string, string>)[field] as string) as unknown,
+        },
+      });
     }
     return result;
   }
@@ -185,7 +355,10 @@ export class RawRedis implements RawOps {
       const p = this.#r.pipeline().hmget(g.nodes, ...level);
       const expand = d < maxDepth;
       if (expand) for (const id of level) p.hgetall(g.out + id);
-      const [docs, ...adjacency] = replies(await p.exec()) as [(string | null)[], ...Record<string, string>[]];
+      const [docs, ...adjacency] = replies(await p.exec()) as [
+        (string | null)[],
+        ...Record<string, string>[],
+      ];
       const next: string[] = [];
       level.forEach((id, i) => {
         const doc = docs[i];
@@ -203,7 +376,12 @@ export class RawRedis implements RawOps {
             depth.set(to, d + 1);
             next.push(to);
           }
-          out.edges.push({ from: id, type, to, props: JSON.parse(edges[field] as string) as unknown });
+          out.edges.push({
+            from: id,
+            type,
+            to,
+            props: JSON.parse(edges[field] as string) as unknown,
+          });
         }
       });
       if (d === 0 && out.nodes.length === 0) return { nodes: [], edges: [] };
@@ -236,14 +414,21 @@ export const redisBackend: Backend = {
   async open(run) {
     const url = process.env.STOWAGE_REDIS_URL ?? DEFAULT_REDIS_URL;
     const where = redactRedisUrl(url);
-    const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: 2000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on("error", () => {}); // reported through connect() below
     try {
       await client.connect();
       await client.ping();
     } catch (error) {
       client.disconnect();
-      return { skip: `Redis not reachable at ${where} (${firstLine(error)}); set STOWAGE_REDIS_URL` };
+      return {
+        skip: `Redis not reachable at ${where} (${firstLine(error)}); set STOWAGE_REDIS_URL`,
+      };
     }
     const factory = await loadFactory("@stowage/redis", "createRedisDriver");
     if (isSkip(factory)) {
@@ -253,13 +438,23 @@ export const redisBackend: Backend = {
     const rawPrefix = `benchraw:${run}`;
     const stowagePrefix = `benchstowage:${run}`;
     const store = createStore(factory({ url, prefix: stowagePrefix }));
+    const minimalPrefix = `benchmin:${run}`;
     return {
       store,
       raw: new RawRedis(client, rawPrefix),
-      detail: `${where} (stowage prefix ${stowagePrefix}:, raw prefix ${rawPrefix}:)`,
+      minimal: new MinimalRedis(client, minimalPrefix),
+      detail: `${where} (stowage prefix ${stowagePrefix}:, raw prefixes ${rawPrefix}:, ${minimalPrefix}:)`,
+      async durability() {
+        const config = await client.config("GET", "appendonly").catch(() => []);
+        const fsync = await client.config("GET", "appendfsync").catch(() => []);
+        const save = await client.config("GET", "save").catch(() => []);
+        const value = (pair: unknown) => (Array.isArray(pair) ? String(pair[1] ?? "?") : "?");
+        return `appendonly=${value(config)}, appendfsync=${value(fsync)}, save="${value(save)}" (server settings: the same for every side)`;
+      },
       async close() {
         try {
           await deletePrefix(client, rawPrefix);
+          await deletePrefix(client, minimalPrefix);
           // Whatever clear() left behind (the namespace/graph registries) under the run's own prefix.
           await deletePrefix(client, stowagePrefix);
         } finally {
