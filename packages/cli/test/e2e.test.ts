@@ -132,11 +132,15 @@ describe("stowage, spawned as a user runs it", () => {
     expect(healthy.stdout).toMatch(/^ok postgres:\/\/.*:\*\*\*@/);
     expect(healthy.stdout).toMatch(/driver +postgres/);
     expect(healthy.stdout).toMatch(/latency +\d/);
+    expect(healthy.stdout).toMatch(/schema +version \d+ /);
+    expect(healthy.stdout).toMatch(/circuit +closed/);
     expect(healthyRedis.code, healthyRedis.stderr).toBe(0);
     expect(JSON.parse(healthyRedis.stdout)).toMatchObject({
       ok: true,
       driver: "redis",
       capabilities: { kv: true },
+      schemaVersion: null,
+      circuit: "closed",
     });
     expect(dead.code).toBe(1);
     expect(dead.stdout).toBe("");

@@ -257,6 +257,12 @@ export interface PoolState {
 /** What a driver's `ping()` may return. */
 export interface DriverHealth {
   readonly pool?: PoolState;
+  /**
+   * The stowage schema version in use in the backend, once the driver has created or checked it
+   * (a newer one than the driver understands is an error before this). Omitted by drivers that
+   * keep no versioned schema.
+   */
+  readonly schemaVersion?: number;
 }
 
 /** Attributes a driver knows about its backend for traces and metrics (never credentials). */

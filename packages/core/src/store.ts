@@ -661,8 +661,12 @@ class StoreImpl implements Store {
     const started = performance.now();
     const health = await run(this.#ctx, "ping", () => this.#ctx.driver.ping());
     const latencyMs = performance.now() - started;
-    const pool = health ? health.pool : undefined;
-    return pool ? { latencyMs, circuit: this.#ctx.circuit(), pool } : { latencyMs, circuit: this.#ctx.circuit() };
+    return {
+      latencyMs,
+      circuit: this.#ctx.circuit(),
+      ...(health?.pool ? { pool: health.pool } : {}),
+      ...(health?.schemaVersion !== undefined ? { schemaVersion: health.schemaVersion } : {}),
+    };
   }
 
   async close(): Promise<void> {

@@ -273,6 +273,8 @@ export interface PingResult {
   readonly circuit: CircuitState;
   /** The driver's connection pool, when it reports one (see DriverHealth). */
   readonly pool?: PoolState;
+  /** The schema version in use in the backend, when the driver keeps one (see DriverHealth). */
+  readonly schemaVersion?: number;
 }
 
 export interface Store extends AsyncDisposable {

@@ -427,7 +427,9 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     graph: createLibsqlGraph(connection),
     vectors: createLibsqlVectors(connection, options.vectorIndex === true),
     async ping() {
+      // use() has created or checked the schema first: this version is the one in the file.
       await connection.use((c) => c.execute("SELECT 1"));
+      return { schemaVersion: SCHEMA_VERSION };
     },
     async close() {
       if (closed) return;

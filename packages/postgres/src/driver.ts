@@ -25,7 +25,7 @@ import {
 import { type DeadlineOptions, sharedProbe, type Track, withDeadline } from "./deadline.ts";
 import { createGraphDriver } from "./graph.ts";
 import { createKvDriver, sweepExpired } from "./kv.ts";
-import { DEFAULT_SCHEMA, ensureSchema, tablesOf } from "./schema.ts";
+import { DEFAULT_SCHEMA, ensureSchema, latestVersion, tablesOf } from "./schema.ts";
 import { createPostgresVectors } from "./vectors.ts";
 import type { Tables } from "./schema.ts";
 
@@ -346,7 +346,9 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
           throw mapError("ping", error);
         }
       });
-      return { pool: { max: poolMax(sql), inFlight } };
+      const pool = { max: poolMax(sql), inFlight };
+      // The schema is checked on first use; ping reports its version once that has happened.
+      return schemaDone ? { pool, schemaVersion: latestVersion(t) } : { pool };
     },
     async close() {
       if (closed) return;

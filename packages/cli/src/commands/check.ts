@@ -1,7 +1,14 @@
 // `stowage check`: connect, ping, read the schema, report driver, capabilities and latency.
 // Exit 0 when healthy, 1 with one line why otherwise: suitable as a container health check.
 
-import { redactUrl, type DriverCapabilities } from "@stowage/core";
+import {
+  type DriverCapabilities,
+  isStowageError,
+  type PingResult,
+  type PoolState,
+  redactUrl,
+  UnavailableError,
+} from "@stowage/core";
 import {
   closeQuietly,
   type Command,
@@ -27,6 +34,17 @@ function capabilityList(c: DriverCapabilities): string[] {
     (k) => c[k] === true && k !== "kv",
   );
   return ["kv", ...flags];
+}
+
+/** No answer, or an availability error: "unreachable"; any other stowage error is about the schema. */
+function isUnavailable(error: unknown): boolean {
+  return error instanceof UnavailableError || !isStowageError(error);
+}
+
+function poolLine(pool: PoolState): string {
+  return Object.entries(pool)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
 }
 
 function timeoutMs(ctx: CommandContext): number {
@@ -55,16 +73,6 @@ async function run(ctx: CommandContext): Promise<number> {
       return fail(errorMessage(error));
     }
     const opened = store;
-    const latencies: number[] = [];
-    try {
-      for (let i = 0; i < PINGS; i++) {
-        latencies.push(
-          (await within(limit, `no answer within ${limit} ms`, opened.ping())).latencyMs,
-        );
-      }
-    } catch (error) {
-      return fail(`unreachable: ${errorMessage(error)}`);
-    }
     // The first real read creates or checks the schema: a schema newer than this version fails here.
     try {
       await within(
@@ -73,25 +81,42 @@ async function run(ctx: CommandContext): Promise<number> {
         Promise.all([opened.namespaces(), opened.graphs()]),
       );
     } catch (error) {
-      return fail(`schema: ${errorMessage(error)}`);
+      return fail(`${isUnavailable(error) ? "unreachable" : "schema"}: ${errorMessage(error)}`);
     }
-    const latencyMs = Math.min(...latencies);
+    const pings: PingResult[] = [];
+    try {
+      for (let i = 0; i < PINGS; i++) {
+        pings.push(await within(limit, `no answer within ${limit} ms`, opened.ping()));
+      }
+    } catch (error) {
+      return fail(`unreachable: ${errorMessage(error)}`);
+    }
+    const latencyMs = Math.min(...pings.map((p) => p.latencyMs));
+    const last = pings[pings.length - 1] as PingResult;
     const capabilities = capabilityList(opened.capabilities);
     out.jsonResult({
       ok: true,
       url: shown,
       driver: opened.driverName,
       capabilities: opened.capabilities,
-      schema: "current",
+      schemaVersion: last.schemaVersion ?? null,
       latencyMs: Number(latencyMs.toFixed(3)),
+      circuit: last.circuit,
+      ...(last.pool ? { pool: last.pool } : {}),
     });
     out.result(`ok ${shown}`);
     out.result(`  driver        ${opened.driverName}`);
     out.result(
       `  capabilities  ${capabilities.join(" ")} (values up to ${opened.capabilities.maxValueBytes} bytes)`,
     );
-    out.result("  schema        current (created on first use; understood by this version)");
+    out.result(
+      last.schemaVersion === undefined
+        ? "  schema        none to version (this driver keeps no versioned schema)"
+        : `  schema        version ${last.schemaVersion} (understood by this version)`,
+    );
     out.result(`  latency       ${latencyMs.toFixed(2)} ms (best of ${PINGS} pings)`);
+    out.result(`  circuit       ${last.circuit}`);
+    if (last.pool) out.result(`  pool          ${poolLine(last.pool)}`);
     return 0;
   } finally {
     await closeQuietly(store);
