@@ -18,10 +18,10 @@ export interface Guarded {
 }
 
 type Call = (operation: string, args: unknown[], fn: () => Promise<unknown>) => Promise<unknown>;
-type Method = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>;
+type Method = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) => Promise<unknown>;
 
 /**
- * Wraps each method of `part` once. SPI methods take at most four arguments: fixed parameters
+ * Wraps each method of `part` once. SPI methods take at most five arguments: fixed parameters
  * avoid an array per call, and `fast()` (circuit closed, nothing observing) skips the rest.
  */
 function wrapMethods<T extends object>(part: T, fast: () => boolean, call: Call): T {
@@ -34,10 +34,10 @@ function wrapMethods<T extends object>(part: T, fast: () => boolean, call: Call)
     const value = (part as Record<string, unknown>)[name];
     if (typeof value !== "function") continue;
     const method = value as Method;
-    wrapped[name] = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) =>
+    wrapped[name] = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) =>
       fast()
-        ? method.call(part, a, b, c, d)
-        : call(name, [a, b, c, d], () => method.call(part, a, b, c, d));
+        ? method.call(part, a, b, c, d, e)
+        : call(name, [a, b, c, d, e], () => method.call(part, a, b, c, d, e));
   }
   return wrapped as T;
 }

@@ -343,6 +343,23 @@ export interface VectorDriver {
     search: VectorSearch,
     type: string | undefined,
   ): Promise<Array<VectorHit & { readonly node: NodeRecord }>>;
+  /**
+   * Optional: `nearestNodes`, then `traverse` seeded with those nodes (their ids in byte order),
+   * in one round trip: GraphRAG's "find entities, expand context". The traversal has exactly
+   * core's semantics (see core/src/traversal.ts); no seeds give an empty traversal. Core uses it
+   * only when the driver also declares `nativeTraversal`; otherwise, or when this is absent, it
+   * runs `nearestNodes` (or `query` + `getNodes`) and then `traverse`.
+   */
+  traverseFromNearest?(
+    c: VectorCollectionSpec,
+    graph: string,
+    search: VectorSearch,
+    type: string | undefined,
+    query: TraverseQuery,
+  ): Promise<{
+    readonly seeds: Array<VectorHit & { readonly node: NodeRecord }>;
+    readonly traversal: TraverseRecords;
+  }>;
 }
 
 /** A storage driver. Created by a driver package; wrapped by `openStore()`. */

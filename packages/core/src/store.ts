@@ -5,7 +5,7 @@ import { decodeProps, decodeValue, encodeProps, encodeValue, mergeEncodedProps }
 import { ClosedError, ConflictError, StowageError, toStowageError, UnsupportedError, ValidationError } from "./errors.ts";
 import type { Driver, EdgeKey, EdgeRecord, EncodedEntry, GraphDriver, KvWrite, NodeRecord, NodeWrite, UpsertMode } from "./spi.ts";
 import { guardDriver } from "./guard.ts";
-import { findPaths, shortestPath, traverse } from "./traversal.ts";
+import { findPaths, shortestPath, traverse, traverseQuery } from "./traversal.ts";
 import type {
   Edge,
   EdgeInput,
@@ -40,7 +40,7 @@ import type {
 import { checkKey, checkKeys, checkName, checkPositiveInt, describe } from "./validate.ts";
 import { checkDirection, checkTypes, decodeCursor, encodeCursor } from "./options.ts";
 import type { NearestNode, NearestOptions, VectorCollection, VectorCollectionInfo, VectorCollectionOptions, VectorLike } from "./vector-types.ts";
-import { checkSpec, nearestNodes, VectorView, vectorDriver, type VectorDeps } from "./vector-store.ts";
+import { checkSpec, nearestNodes, traverseFromNearestRecords, VectorView, vectorDriver, type VectorDeps } from "./vector-store.ts";
 
 export const DEFAULT_MAX_VALUE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_PAGE = 100;
@@ -578,10 +578,14 @@ class GraphView<NP extends Props, EP extends Props> implements Graph<NP, EP> {
     checkOpen(this.#ctx, "traverse from nearest nodes");
     if (options === null || typeof options !== "object") throw new ValidationError("INVALID_OPTION", "traverseFromNearest needs options");
     const { nearest, ...traverseOptions } = options;
-    const seeds = await this.nearest(vector, nearest);
-    if (seeds.length === 0) return { seeds, nodes: [], edges: [], truncated: false };
-    const result = await this.traverse(seeds.map((s) => s.id), traverseOptions);
-    return { seeds, ...result };
+    const query = traverseQuery(traverseOptions);
+    const { seeds, traversal } = await traverseFromNearestRecords<NP>(this.#ctx.driver, this.name, this.#g, vector, nearest, query, (what, fn) => this.#run(what, () => fn()));
+    return {
+      seeds,
+      nodes: traversal.nodes.map((n) => ({ ...decodeNode<NP>(n), depth: n.depth })),
+      edges: traversal.edges.map((e) => decodeEdge<EP>(e)),
+      truncated: traversal.truncated,
+    };
   }
 
   async stats(): Promise<{ nodes: number; edges: number }> {

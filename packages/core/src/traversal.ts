@@ -32,7 +32,7 @@ function checkMaxDepth(options: { maxDepth?: unknown } | undefined): number {
   return checkNonNegativeInt(options.maxDepth, "maxDepth", MAX_DEPTH);
 }
 
-function neighborQuery(direction: Direction, types: string[] | undefined): NeighborQuery {
+function neighborQuery(direction: Direction, types: readonly string[] | undefined): NeighborQuery {
   return types ? { direction, types } : { direction };
 }
 
@@ -118,6 +118,15 @@ export function fetchLevelWith(g: GraphDriver, graph: string, query: NeighborQue
   };
 }
 
+/** Checks traverse options (throws ValidationError) and returns the driver's query. */
+export function traverseQuery(options: TraverseOptions): TraverseQuery {
+  const maxDepth = checkMaxDepth(options);
+  const direction = checkDirection(options.direction);
+  const types = checkTypes(options.types);
+  const maxNodes = options.maxNodes === undefined ? DEFAULT_MAX_NODES : checkPositiveInt(options.maxNodes, "maxNodes", 10_000_000);
+  return { maxDepth, direction, maxNodes, ...(types ? { types } : {}) };
+}
+
 export async function traverse(
   g: GraphDriver,
   graph: string,
@@ -125,17 +134,24 @@ export async function traverse(
   options: TraverseOptions,
   native: boolean,
 ): Promise<TraverseRecords> {
-  const maxDepth = checkMaxDepth(options);
-  const direction = checkDirection(options.direction);
-  const types = checkTypes(options.types);
-  const maxNodes = options.maxNodes === undefined ? DEFAULT_MAX_NODES : checkPositiveInt(options.maxNodes, "maxNodes", 10_000_000);
+  const query = traverseQuery(options);
   const seedList = typeof seedsInput === "string" ? [seedsInput] : seedsInput;
   if (!Array.isArray(seedList)) throw new ValidationError("INVALID_OPTION", `seeds must be an id or an array of ids, got ${describe(seedsInput)}`);
   const seeds = [...new Set(seedList.map((s) => checkKey(s, "seed id")))].sort(compareUtf8);
+  return traverseChecked(g, graph, seeds, query, native);
+}
+
+/** `traverse` with checked, unique, byte-ordered seeds and a checked query. */
+export async function traverseChecked(
+  g: GraphDriver,
+  graph: string,
+  seeds: readonly string[],
+  query: TraverseQuery,
+  native: boolean,
+): Promise<TraverseRecords> {
   if (seeds.length === 0) return { nodes: [], edges: [], truncated: false };
-  const query: TraverseQuery = { maxDepth, direction, maxNodes, ...(types ? { types } : {}) };
   if (native && g.traverse) return g.traverse(graph, seeds, query);
-  return walkLevels(seeds, query, fetchLevelWith(g, graph, neighborQuery(direction, types)));
+  return walkLevels(seeds, query, fetchLevelWith(g, graph, neighborQuery(query.direction, query.types)));
 }
 
 /** Core's path order: by length, then by the edges' (from, type, to) sequences. */

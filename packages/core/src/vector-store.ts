@@ -7,6 +7,8 @@ import type {
   Driver,
   GraphDriver,
   NodeRecord,
+  TraverseQuery,
+  TraverseRecords,
   VectorCollectionSpec,
   VectorDriver,
   VectorHit,
@@ -31,7 +33,8 @@ import {
   MAX_VECTOR_K,
   toFloat32,
 } from "./vectors.ts";
-import { checkKey, checkKeys, checkPositiveInt, describe } from "./validate.ts";
+import { traverseChecked } from "./traversal.ts";
+import { checkKey, checkKeys, checkPositiveInt, compareUtf8, describe } from "./validate.ts";
 
 type Props = Record<string, unknown>;
 
@@ -203,6 +206,28 @@ export class VectorView<M extends Props = Props> implements VectorCollection<M> 
     return hits.map((h) => match<M>(h, search.includeVectors));
   }
 
+  /** The driver's one-round-trip traverseFromNearest, bound to this collection; undefined when it has none. */
+  nativeTraverseFromNearest(driver: Driver):
+    | ((
+        graph: string,
+        vector: VectorLike,
+        options: VectorQueryOptions,
+        type: string | undefined,
+        query: TraverseQuery,
+      ) => Promise<{ seeds: Array<VectorHit & { node: NodeRecord }>; traversal: TraverseRecords }>)
+    | undefined {
+    if (driver !== this.#deps.driver)
+      throw new ValidationError("INVALID_OPTION", "nearest: the collection belongs to another store");
+    if (!driver.capabilities.nativeTraversal || !driver.vectors?.traverseFromNearest) return undefined;
+    return async (graph, vector, options, type, query) => {
+      const search = checkSearch(this.#spec, vector, options);
+      const v = await this.#ready("traverse from nearest nodes");
+      const native = v.traverseFromNearest?.bind(v);
+      if (!native) throw new Error("unreachable: traverseFromNearest vanished");
+      return this.#deps.run("traverse from nearest nodes", () => native(this.#spec, graph, search, type, query));
+    };
+  }
+
   /** The k nearest vectors that are nodes of `graph` (of `type`), with their node records. */
   async nearestRecords(
     driver: Driver,
@@ -251,14 +276,7 @@ export class VectorView<M extends Props = Props> implements VectorCollection<M> 
   }
 }
 
-/** `graph.nearest`: checks the options and decodes the nodes. */
-export async function nearestNodes<NP extends Props>(
-  driver: Driver,
-  graph: string,
-  g: GraphDriver,
-  vector: VectorLike,
-  options: NearestOptions,
-): Promise<NearestNode<NP>[]> {
+function checkNearest(options: NearestOptions): { collection: VectorView; type: string | undefined } {
   if (
     options === null ||
     typeof options !== "object" ||
@@ -270,9 +288,56 @@ export async function nearestNodes<NP extends Props>(
     );
   }
   const type = options.type === undefined ? undefined : checkKey(options.type, "node type");
-  const records = await options.collection.nearestRecords(driver, graph, g, vector, options, type);
+  return { collection: options.collection, type };
+}
+
+function decodeNearest<NP extends Props>(
+  records: ReadonlyArray<VectorHit & { node: NodeRecord }>,
+  includeVectors: boolean,
+): NearestNode<NP>[] {
   return records.map((r) => ({
-    ...match(r, options.includeVectors === true),
+    ...match(r, includeVectors),
     node: { id: r.node.id, type: r.node.type, props: decodeProps<NP>(r.node.props) },
   }));
+}
+
+/** `graph.nearest`: checks the options and decodes the nodes. */
+export async function nearestNodes<NP extends Props>(
+  driver: Driver,
+  graph: string,
+  g: GraphDriver,
+  vector: VectorLike,
+  options: NearestOptions,
+): Promise<NearestNode<NP>[]> {
+  const { collection, type } = checkNearest(options);
+  const records = await collection.nearestRecords(driver, graph, g, vector, options, type);
+  return decodeNearest<NP>(records, options.includeVectors === true);
+}
+
+/**
+ * `graph.traverseFromNearest`: the driver's one-round-trip `traverseFromNearest` when it has one
+ * (and native traversal), otherwise `nearest` then `traverse`. Every option is checked first.
+ */
+export async function traverseFromNearestRecords<NP extends Props>(
+  driver: Driver,
+  graph: string,
+  g: GraphDriver,
+  vector: VectorLike,
+  nearest: NearestOptions,
+  query: TraverseQuery,
+  run: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<{ seeds: NearestNode<NP>[]; traversal: TraverseRecords }> {
+  const { collection, type } = checkNearest(nearest);
+  const includeVectors = nearest.includeVectors === true;
+  const native = collection.nativeTraverseFromNearest(driver);
+  if (native) {
+    const out = await native(graph, vector, nearest, type, query);
+    return { seeds: decodeNearest<NP>(out.seeds, includeVectors), traversal: out.traversal };
+  }
+  const records = await collection.nearestRecords(driver, graph, g, vector, nearest, type);
+  const seeds = [...new Set(records.map((r) => r.node.id))].sort(compareUtf8);
+  const traversal = await run("traverse from nearest nodes", () =>
+    traverseChecked(g, graph, seeds, query, driver.capabilities.nativeTraversal),
+  );
+  return { seeds: decodeNearest<NP>(records, includeVectors), traversal };
 }
