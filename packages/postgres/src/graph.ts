@@ -20,6 +20,7 @@ import type {
 import { compareEdgeKeys, compareUtf8 } from "@stowage/core";
 import type { Db } from "./driver.ts";
 import { rowsOf } from "./driver.ts";
+import { graphLock } from "./graph-lock.ts";
 import { createPathSearch } from "./paths.ts";
 
 function byId<T extends { id: string }>(items: readonly T[]): T[] {
@@ -182,17 +183,19 @@ export function createGraphDriver(db: Db): GraphDriver {
         ["to_id", "text", sorted.map((e) => e.to)],
         ["props", "text", sorted.map((e) => e.props)],
       ]);
-      // Missing endpoints become bare nodes in the same statement (the foreign keys see them),
-      // inserted in id order, so concurrent upserts lock new index entries in one order.
+      // Under the graph lock (graph-lock.ts), taken before any row changes: missing endpoints
+      // become bare nodes in the same statement, in id order, so concurrent upserts lock new
+      // index entries in one order.
       await db.execute(
         "upsert edges",
-        `WITH ends AS (
+        `WITH lock AS (${graphLock(t, "shared", "$1")}),
+        ends AS (
           INSERT INTO ${t.nodes} (graph, id)
-          SELECT $1, x.id FROM ${endpoints} ORDER BY x.id COLLATE "C"
+          SELECT $1, x.id FROM lock, ${endpoints} ORDER BY x.id COLLATE "C"
           ON CONFLICT (graph, id) DO NOTHING
         )
         INSERT INTO ${t.edges} AS e (graph, from_id, type, to_id, props)
-        SELECT $1, u.from_id, u.type, u.to_id, u.props::jsonb FROM ${source}
+        SELECT $1, u.from_id, u.type, u.to_id, u.props::jsonb FROM lock, ${source}
         ON CONFLICT (graph, from_id, type, to_id) DO UPDATE SET props = ${merge}`,
         params,
       );
@@ -235,10 +238,12 @@ export function createGraphDriver(db: Db): GraphDriver {
     },
 
     deleteNodes(graph, ids) {
-      // Incident edges go with them through ON DELETE CASCADE, in the same statement.
+      // Incident edges go with them in the same statement (the trigger nodes_delete_edges, see
+      // schema.ts), the graph lock held exclusively before the first node is deleted.
       return db.execute(
         "delete nodes",
-        `DELETE FROM ${t.nodes} WHERE graph = $1 AND id = ANY($2::text[])`,
+        `WITH lock AS (${graphLock(t, "exclusive", "$1")})
+         DELETE FROM ${t.nodes} AS n USING lock WHERE n.graph = $1 AND n.id = ANY($2::text[])`,
         [graph, [...ids].sort(compareUtf8)],
       );
     },
@@ -358,7 +363,10 @@ export function createGraphDriver(db: Db): GraphDriver {
     async clear(graph) {
       await db.execute(
         "clear",
-        `WITH e AS (DELETE FROM ${t.edges} WHERE graph = $1) DELETE FROM ${t.nodes} WHERE graph = $1`,
+        // The edges in the same statement: the cascade trigger then finds none left to delete.
+        `WITH lock AS (${graphLock(t, "exclusive", "$1")}),
+         e AS (DELETE FROM ${t.edges} AS e USING lock WHERE e.graph = $1)
+         DELETE FROM ${t.nodes} AS n USING lock WHERE n.graph = $1`,
         [graph],
       );
     },

@@ -75,7 +75,7 @@ describe("concurrency", () => {
     const migrations = await raw
       .unsafe(`SELECT version FROM "${schema}".migrations ORDER BY version`)
       .values();
-    expect(migrations).toEqual([[1]]);
+    expect(migrations).toEqual([[1], [2]]);
     const [[rows]] = (await raw
       .unsafe(`SELECT count(*)::int FROM "${schema}".kv WHERE ns = 'start'`)
       .values()) as unknown as [[number]];

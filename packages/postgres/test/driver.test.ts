@@ -127,13 +127,15 @@ describe("order and prefixes", () => {
 });
 
 describe("layout", () => {
-  it("creates the schema with one migration row, and a second driver reuses it", async () => {
+  it("creates the schema with one row per migration, and a second driver reuses it", async () => {
     await store.kv("layout").set("k", 1);
     const other = createStore(createPostgresDriver({ url, schema, max: 1 }));
     expect(await other.kv("layout").get("k")).toBe(1);
     await other.close();
-    const versions = await raw.unsafe(`SELECT version FROM "${schema}".migrations`).values();
-    expect(versions).toEqual([[1]]);
+    const versions = await raw
+      .unsafe(`SELECT version FROM "${schema}".migrations ORDER BY version`)
+      .values();
+    expect(versions).toEqual([[1], [2]]);
     const tables =
       await raw`SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`.values();
     expect(tables.map((r) => r[0])).toEqual(["edges", "kv", "migrations", "nodes"]);
