@@ -184,15 +184,27 @@ export function createKvDriver(db: Db): KvDriver {
     deleteMany(ns, deletes: readonly KvDelete[], now): Promise<BatchResult<boolean>> {
       const sorted = [...deletes].sort((a, b) => compareUtf8(a.key, b.key));
       const params: unknown[] = [ns, ms(now)];
-      const source = rowsOf(params, "u", [
-        ["key", "text", sorted.map((d) => d.key)],
-        ["if_version", "int8", sorted.map((d) => d.ifVersion ?? null)],
-      ]);
-      const text = `DELETE FROM ${t.kv} AS t USING ${source}
+      const conditional = deletes.some((d) => d.ifVersion !== undefined);
+      let text: string;
+      if (conditional) {
+        const source = rowsOf(params, "u", [
+          ["key", "text", sorted.map((d) => d.key)],
+          ["if_version", "int8", sorted.map((d) => d.ifVersion ?? null)],
+        ]);
+        text = `DELETE FROM ${t.kv} AS t USING ${source}
         WHERE t.ns = $1 AND t.key = u.key
           AND (u.if_version IS NULL OR (t.version = u.if_version AND ${live("t", "$2")}))
         RETURNING t.key, ${live("t", "$2")}`;
-      const atomic = deletes.length > 1 && deletes.some((d) => d.ifVersion !== undefined);
+      } else {
+        // Without conditions: one index scan over the keys (`= ANY`, or `=` for one key), no join
+        // and no array of NULL versions; the scan visits keys in index order (the lock order).
+        const one = sorted.length === 1;
+        params.push(one ? sorted[0]?.key : sorted.map((d) => d.key));
+        text = `DELETE FROM ${t.kv} AS t
+        WHERE t.ns = $1 AND ${one ? "t.key = $3" : "t.key = ANY($3::text[])"}
+        RETURNING t.key, ${live("t", "$2")}`;
+      }
+      const atomic = deletes.length > 1 && conditional;
       return db.batch("delete", text, params, atomic, (rows) => {
         const removed = new Map<string, boolean>();
         for (const [key, wasLive] of rows) removed.set(String(key), wasLive === true);
