@@ -64,9 +64,9 @@ export interface LibsqlDriverOptions {
   /** How often expired KV entries are deleted, in ms (default 60000; 0 disables). Reads never see them either way. */
   readonly sweepIntervalMs?: number;
   /**
-   * Traverse with one recursive SQL statement (true) or let core walk level by level over
-   * `neighbors` (false). Default: true for remote servers (one round trip instead of two per
-   * level), false for local databases, where the level walk measured faster (see README).
+   * Traverse with one recursive SQL statement (true, the default) or let core walk level by
+   * level over `neighbors` (false). Remote: one round trip instead of two per level; local:
+   * the plain recursive walk measured faster than core's walk (see README, "Traversal").
    */
   readonly nativeTraversal?: boolean;
   /**
@@ -406,7 +406,7 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     ttl: true,
     cas: true,
     atomicBatches: true,
-    nativeTraversal: options.nativeTraversal ?? !local,
+    nativeTraversal: options.nativeTraversal ?? true,
     persistent: !memory,
     shared: !memory,
     maxValueBytes: MAX_VALUE_BYTES,
