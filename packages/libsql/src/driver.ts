@@ -20,6 +20,7 @@ import {
 import { localOpenError, storageError } from "./errors.ts";
 import { createLibsqlGraph } from "./graph.ts";
 import { createLibsqlKv } from "./kv.ts";
+import { openLocalClient } from "./local-client.ts";
 import { createLibsqlVectors } from "./vectors.ts";
 import { databasePath, released } from "./release.ts";
 import {
@@ -220,6 +221,14 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
   const open = (): void => {
     if (client || url === undefined) return;
     try {
+      // A URL with a host (`file://host/…`) or parameters is left to the client to check or apply.
+      const plain = !/[?#]/.test(url) && !/^file:\/\/(?!\/)/i.test(url);
+      const file = url === ":memory:" ? url : plain ? databasePath(url) : undefined;
+      if (local && file !== undefined) {
+        // Plain local files and `:memory:`: cached prepared statements (see local-client.ts).
+        client = openLocalClient(file, pragmas.busyTimeoutMs);
+        return;
+      }
       client = createClient({
         url,
         ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
