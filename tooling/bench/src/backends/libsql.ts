@@ -9,7 +9,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type Client, createClient, type InValue } from "@libsql/client";
+import type { InValue } from "@libsql/client";
+import { PreparedSqlite } from "./libsql-prepared.ts";
 import { createStore } from "@stowage/core";
 import { type Backend, isSkip, loadFactory } from "../backend.ts";
 import type {
@@ -151,14 +152,14 @@ function cmp(a: string, b: string): number {
 }
 
 export class RawLibsql implements RawOps {
-  readonly #db: Client;
+  readonly #db: PreparedSqlite;
 
-  constructor(db: Client) {
+  constructor(db: PreparedSqlite) {
     this.#db = db;
   }
 
   static async open(url: string, sync: "FULL" | "NORMAL"): Promise<RawLibsql> {
-    const db = createClient({ url, intMode: "number" });
+    const db = PreparedSqlite.open(url);
     for (const p of rawPragmas(sync)) await db.execute(p);
     for (const s of SCHEMA) await db.execute(s);
     return new RawLibsql(db);
