@@ -168,6 +168,20 @@ describe("vectors in export, import, stats and check", () => {
     expect(both.filter((k) => k === "node")).toHaveLength(2);
   });
 
+  it("the progress line names the vector collection and counts its vectors", async () => {
+    const tty = capture({ tty: true });
+    expect(
+      await main(
+        ["export", "--url", sourceUrl, "--vectors", "docs", "-o", file("tty.jsonl")],
+        tty.io,
+      ),
+    ).toBe(0);
+    // 1,202 = the collection's definition and its 1,201 vectors.
+    expect(tty.stderr()).toMatch(
+      /\r\x1b\[2Kexport · vectors docs · \[[#-]+\] \d+% · [\d,]+\/1,202 records · [\d,]+ rec\/s/,
+    );
+  });
+
   it("check shows the vector capabilities", async () => {
     const text = capture();
     expect(await main(["check", "--url", sourceUrl], text.io)).toBe(0);
