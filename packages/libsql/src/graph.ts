@@ -392,14 +392,14 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
     traverse(graph, seeds, query) {
       return conn.use(async (c) => {
         const columns = ["kind", "a", "b", "c", "d", "props"];
-        // The plain walk first (shallow bounds); its first row (kind 0) says whether the level
-        // walk must decide instead.
+        // The plain walk first (shallow bounds); its row of kind 0 says whether the level walk
+        // must decide instead.
         let rows: unknown[][] = [[0, 1]];
         if (query.maxDepth <= PLAIN_MAX_DEPTH) {
           const plain = plainTraverseSql(graph, seeds, query);
           rows = await queryRows(c, plain.sql, columns, plain.args);
         }
-        if (int(rows[0]?.[1]) === 1) {
+        if (int(rows.find((row) => int(row[0]) === 0)?.[1]) === 1) {
           const levels = traverseSql(graph, seeds, query);
           rows = await queryRows(c, levels.sql, columns, levels.args);
         }

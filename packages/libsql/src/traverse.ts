@@ -80,18 +80,17 @@ WITH RECURSIVE
     UNION ${plainSteps(query)}
     LIMIT ?6
   ),
-  walked(id, depth) AS MATERIALIZED (SELECT id, depth FROM walk),
-  found(id, depth) AS MATERIALIZED (SELECT id, min(depth) FROM walked GROUP BY id),
+  found(id, depth, visits) AS MATERIALIZED (SELECT id, min(depth), count(*) FROM walk GROUP BY id),
   verdict(fallback) AS MATERIALIZED (
-    SELECT (SELECT count(*) FROM walked) >= ?6 OR (SELECT count(*) FROM found) > ?4
+    SELECT coalesce(sum(visits), 0) >= ?6 OR count(*) > ?4 FROM found
   )
 SELECT 0 AS kind, fallback AS a, NULL AS b, NULL AS c, NULL AS d, NULL AS props FROM verdict
 UNION ALL
-SELECT 1, k.depth, k.id, n.type, NULL, n.props FROM found AS k LEFT JOIN stowage_nodes AS n ON n.graph = ?1 AND n.id = k.id
-WHERE NOT (SELECT fallback FROM verdict)
+SELECT * FROM (
+  SELECT 1, k.depth, k.id, n.type, NULL, n.props FROM found AS k LEFT JOIN stowage_nodes AS n ON n.graph = ?1 AND n.id = k.id
+  WHERE NOT (SELECT fallback FROM verdict) ORDER BY 2, 3)
 UNION ALL
-SELECT * FROM (${followedEdges(query)}) WHERE NOT (SELECT fallback FROM verdict)
-ORDER BY 1, 2, 3, 4, 5`;
+SELECT * FROM (${followedEdges(query)}) WHERE NOT (SELECT fallback FROM verdict)`;
   return {
     sql,
     args: [
