@@ -8,7 +8,6 @@
 // blobs as ArrayBuffer, integers as numbers) and the same errors (`LibsqlError` with the base
 // SQLite code, `CLIENT_CLOSED` after close). Statements are cached by their SQL text.
 
-import { createRequire } from "node:module";
 import {
   type Client,
   type InStatement,
@@ -18,14 +17,11 @@ import {
   type ResultSet,
   type TransactionMode,
 } from "@libsql/client";
-import type LibsqlDatabase from "libsql";
+import Database from "libsql";
 
-type Database = InstanceType<typeof LibsqlDatabase>;
-type Statement = ReturnType<Database["prepare"]>;
-
-const Database = createRequire(import.meta.url)("libsql") as typeof LibsqlDatabase & {
-  SqliteError: new (...args: never[]) => Error & { code: string; rawCode?: number };
-};
+type Connection = InstanceType<typeof Database>;
+type Statement = ReturnType<Connection["prepare"]>;
+type SqliteError = Error & { code: string; rawCode?: number };
 
 /** Statements kept prepared; the oldest is dropped past this (SQL texts are few and fixed). */
 const CACHE_SIZE = 500;
@@ -70,9 +66,9 @@ const BASE_CODES: Record<number, string> = {
 /** As @libsql/client reports it: `code` the base code, `extendedCode` SQLite's own. */
 function mapError(error: unknown): unknown {
   if (!(error instanceof Database.SqliteError)) return error;
-  const raw = error.rawCode;
+  const raw = (error as SqliteError).rawCode;
   const code = raw === undefined ? "SQLITE_UNKNOWN" : (BASE_CODES[raw & 0xff] ?? `SQLITE_UNKNOWN_${raw & 0xff}`);
-  return new LibsqlError(error.message, code, error.code, raw, error);
+  return new LibsqlError(error.message, code, (error as SqliteError).code, raw, error);
 }
 
 function toArg(value: InValue | boolean | Date | undefined): unknown {
@@ -118,7 +114,7 @@ function resultSet(rows: unknown[][], rowsAffected: number): ResultSet {
 export class LocalClient {
   readonly protocol = "file";
   closed = false;
-  readonly #db: Database;
+  readonly #db: Connection;
   readonly #cache = new Map<string, { stmt: Statement; reader: boolean }>();
 
   /** Opens `file` (a path, or ":memory:"); throws as SQLite does when it cannot. */
