@@ -44,15 +44,16 @@ const kv = store.kv(`ns`);
 const rawSet = (round: number) =>
   raw.mset(...keys.flatMap((k, i) => [`wbmin:${run}:${k}`, JSON.stringify(value(i, round))]));
 
-const nodes = Array.from({ length: 500 }, (_, i) => ({
+const G = Number(process.env.G ?? 500);
+const nodes = Array.from({ length: G }, (_, i) => ({
   id: `n${i}`,
   type: "person",
   props: { name: `node ${i}`, rank: i },
 }));
-const edges = Array.from({ length: 500 }, (_, i) => ({
+const edges = Array.from({ length: G }, (_, i) => ({
   from: `n${i}`,
   type: "knows",
-  to: `n${(i * 7 + 1) % 500}`,
+  to: `n${(i * 7 + 1) % G}`,
   props: { weight: i % 10 },
 }));
 
@@ -70,7 +71,7 @@ const jobs: Job[] = [
     run: () => raw.unlink(...keys.map((k) => `wbmin:${run}:${k}`)),
   },
   {
-    name: "stowage bulk 500+500",
+    name: `stowage bulk ${G}+${G}`,
     before: () => store.graph("g").clear(),
     run: async () => {
       const g = store.graph("g");
@@ -83,7 +84,7 @@ const jobs: Job[] = [
 for (const job of jobs) {
   if (only && !job.name.includes(only)) continue;
   const walls: number[] = [];
-  const server = new Map<string, { calls: number; usec: number }>();
+  const server = new Map<string, { calls: number; usec: number; rounds: number[] }>();
   for (let r = 0; r < rounds; r++) {
     await job.before?.();
     const a = await serverTimes();
@@ -94,16 +95,21 @@ for (const job of jobs) {
     for (const [name, s] of b) {
       const before = a.get(name) ?? { calls: 0, usec: 0 };
       if (name === "info") continue;
-      const acc = server.get(name) ?? { calls: 0, usec: 0 };
+      const acc = server.get(name) ?? { calls: 0, usec: 0, rounds: [] };
       acc.calls += s.calls - before.calls;
       acc.usec += s.usec - before.usec;
+      acc.rounds.push(s.usec - before.usec);
       if (acc.calls > 0) server.set(name, acc);
     }
   }
   walls.sort((x, y) => x - y);
   const med = walls[Math.floor(walls.length / 2)] as number;
   const parts = [...server]
-    .map(([n, s]) => `${n} ${(s.usec / rounds / 1000).toFixed(2)} ms/op (${(s.calls / rounds).toFixed(0)} calls)`)
+    .map(([n, s]) => {
+      const sorted = [...s.rounds].sort((x, y) => x - y);
+      const median = (sorted[Math.floor(sorted.length / 2)] ?? 0) / 1000;
+      return `${n} ${median.toFixed(2)} ms p50 (${(s.calls / rounds).toFixed(0)} calls)`;
+    })
     .join(", ");
   console.log(`${job.name.padEnd(26)} wall p50 ${med.toFixed(2)} ms, min ${(walls[0] as number).toFixed(2)} | server: ${parts}`);
 }

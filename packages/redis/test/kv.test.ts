@@ -310,9 +310,7 @@ describe("redis kv batches", () => {
       { value: 3, version: 1 },
     ]);
     // Deletes, with and without conditions, remove all three kinds of keys.
-    await expect(
-      kv.delete("e", { ifVersion: 2 }),
-    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(kv.delete("e", { ifVersion: 2 })).rejects.toBeInstanceOf(ConflictError);
     expect(await kv.delete("e", { ifVersion: 1 })).toBe(true);
     expect(await kv.deleteMany(["a", "b", "zz"])).toBe(2);
     expect(await indexes()).toEqual([["c", "d"], []]);

@@ -50,7 +50,11 @@ describe("redis vector collections shared by several stores", () => {
     // Its next upsert creates it again, with its definition, registered for every store.
     await mine.upsert([{ id: "y", vector: [0, 1], metadata: { n: 1 } }]);
     expect(await names(b)).toContain(c);
-    expect((await b.vectorCollections()).find((s) => s.name === c)).toEqual({ name: c, dims: 2, metric: "l2" });
+    expect((await b.vectorCollections()).find((s) => s.name === c)).toEqual({
+      name: c,
+      dims: 2,
+      metric: "l2",
+    });
     const theirs = b.vectors(c, { dims: 2, metric: "l2" });
     expect(await theirs.count()).toBe(1);
     expect(await theirs.get(["y"])).toEqual([
@@ -70,7 +74,11 @@ describe("redis vector collections shared by several stores", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/dims 3 and metric dot/);
     expect(await theirs.count()).toBe(1);
-    expect((await b.vectorCollections()).find((s) => s.name === c)).toEqual({ name: c, dims: 3, metric: "dot" });
+    expect((await b.vectorCollections()).find((s) => s.name === c)).toEqual({
+      name: c,
+      dims: 3,
+      metric: "dot",
+    });
   });
 
   it("keeps the registry true when drops race with upserts from other stores", async () => {
