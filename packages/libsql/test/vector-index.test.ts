@@ -46,3 +46,23 @@ describe("libsql vectorIndex", () => {
     await store.close();
   }, 120_000);
 });
+
+describe("libsql vectorIndex and clear()", () => {
+  it("clear() removes the index's rows too, so later inserts work (libSQL's truncate shortcut does not)", async () => {
+    const store = createStore(
+      createLibsqlDriver({ url: tempDbUrl("vc.db").url, vectorIndex: true }),
+    );
+    const c = store.vectors("docs", { dims: 2, metric: "l2" });
+    await c.upsert([
+      { id: "a", vector: [1, 2] },
+      { id: "b", vector: [0, 0] },
+    ]);
+    await c.clear();
+    await c.upsert([
+      { id: "a", vector: [0, 0] },
+      { id: "c", vector: [1, 1] },
+    ]);
+    expect((await c.query([0, 0], { k: 5 })).map((h) => h.id)).toEqual(["a", "c"]);
+    await store.close();
+  });
+});
