@@ -1,6 +1,6 @@
 // The approximate path (option vectorIndex): libsql_vector_idx + vector_top_k on a collection
 // above the exact threshold. Low-dimensional data, where the index is accurate and quick to build;
-// recall at 10k x 384 is measured by the bench (README, "Vectors").
+// recall at 10k x 384 is the kit's `vector/recall` case (test/conformance-vectors.test.ts).
 import { bruteForceTopK, createStore } from "@stowage/core";
 import { describe, expect, it } from "vitest";
 import { createLibsqlDriver } from "../src/index.ts";
