@@ -23,6 +23,7 @@ import {
   poolMax,
   telemetryOf,
 } from "./connection.ts";
+import { copyIn } from "./copy.ts";
 import { type DeadlineOptions, sharedProbe, type Track, withDeadline } from "./deadline.ts";
 import { createGraphDriver } from "./graph.ts";
 import { createKvDriver, sweepExpired } from "./kv.ts";
@@ -104,10 +105,16 @@ export interface Db {
     atomic: boolean,
     collect: (rows: Row[]) => BatchResult<T>,
   ): Promise<BatchResult<T>>;
-  /** Runs `fn`'s statements in one transaction (all retried together on a deadlock). */
+  /**
+   * Runs `fn`'s statements in one transaction (all retried together on a deadlock): `query` runs
+   * one prepared statement, `copy` sends a payload to a `COPY … FROM STDIN` statement.
+   */
   transaction<T>(
     what: string,
-    fn: (query: (text: string, params: readonly unknown[]) => Promise<Row[]>) => Promise<T>,
+    fn: (
+      query: (text: string, params: readonly unknown[]) => Promise<Row[]>,
+      copy: (text: string, data: Uint8Array) => Promise<void>,
+    ) => Promise<T>,
   ): Promise<T>;
 }
 
@@ -322,7 +329,10 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     transaction: (what, fn) =>
       run(what, (track) =>
         sql.begin((tx) =>
-          fn((text, params) => rowsOfQuery(tx as unknown as Sql, track, text, params)),
+          fn(
+            (text, params) => rowsOfQuery(tx as unknown as Sql, track, text, params),
+            (text, data) => copyIn(tx as unknown as Sql, track, text, data),
+          ),
         ),
       ) as Promise<never>,
   };

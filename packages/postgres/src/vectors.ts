@@ -29,11 +29,10 @@ import {
 } from "./pgvector.ts";
 import {
   filterSql,
-  flatLiteral,
+  copyPayload,
   nodeOf,
   norm,
   scoreSql,
-  sliceOf,
   toRecord,
   toVector,
   vectorLiteral,
@@ -43,6 +42,10 @@ import {
 const MARGIN = 16;
 /** Advisory lock class of the vector tables ("vect"), beside the schema's own lock. */
 const LOCK_CLASS = 0x76656374;
+/** Batches with more components than this travel through COPY (binary) instead of literals. */
+const COPY_ABOVE = 4096;
+/** The temporary table a COPY fills (per connection; emptied at each commit). */
+const COPY_TABLE = "pg_temp.stowage_vectors_in";
 /** SQLSTATE undefined_table: a companion HNSW table dropped by another store meanwhile. */
 const UNDEFINED_TABLE = "42P01";
 
@@ -282,20 +285,19 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
     async upsert(spec, records) {
       await tables();
       const sorted = [...records].sort((a, b) => compareUtf8(a.id, b.id));
+      // Small batches: one statement, each vector a `real[]` literal. Larger ones: the vectors
+      // go in binary through COPY into a temporary table, then the same statement joins it.
+      const copied = sorted.length * spec.dims > COPY_ABOVE;
       const statement = (ext?: string) => {
         const params: unknown[] = [spec.name, spec.dims, spec.metric];
-        const source = rowsOf(
-          params,
-          "u",
-          [
-            ["id", "text", sorted.map((r) => r.id)],
-            ["norm", "float8", sorted.map((r) => norm(r.vector))],
-            ["metadata", "text", sorted.map((r) => r.metadata)],
-          ],
-          "o",
-        );
-        params.push(flatLiteral(sorted.map((r) => r.vector)));
-        const embedding = sliceOf(`$${params.length}`, "u.o", "$2::int");
+        const columns: Array<readonly [string, string, readonly unknown[]]> = [
+          ["id", "text", sorted.map((r) => r.id)],
+          ["norm", "float8", sorted.map((r) => norm(r.vector))],
+          ["metadata", "text", sorted.map((r) => r.metadata)],
+        ];
+        if (!copied) columns.push(["embedding", "text", sorted.map((r) => vectorLiteral(r.vector))]);
+        const source = `${rowsOf(params, "u", columns, "o")}${copied ? ` JOIN ${COPY_TABLE} AS x ON x.o = u.o` : ""}`;
+        const embedding = copied ? "x.embedding" : "u.embedding::real[]";
         // The collection row may have been dropped by another store meanwhile: recreate it.
         // With an HNSW index, its companion table is written in the same statement.
         const companion = ext
@@ -313,7 +315,22 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
       };
       const run = async (ext?: string) => {
         const { text, params } = statement(ext);
-        await db.execute("upsert vectors", text, params);
+        if (!copied) {
+          await db.execute("upsert vectors", text, params);
+          return;
+        }
+        const payload = copyPayload(sorted.map((r) => r.vector));
+        await db.transaction("upsert vectors", async (q, copy) => {
+          // The temporary table lives as long as the connection; its rows until the commit.
+          await q(
+            `DO $$ BEGIN IF to_regclass('${COPY_TABLE}') IS NULL THEN
+               CREATE TEMPORARY TABLE ${COPY_TABLE.slice("pg_temp.".length)} (o int4 NOT NULL, embedding real[] NOT NULL) ON COMMIT DELETE ROWS;
+             END IF; END $$`,
+            [],
+          );
+          await copy(`COPY ${COPY_TABLE} (o, embedding) FROM STDIN (FORMAT binary)`, payload);
+          await q(text, params);
+        });
       };
       if (indexed(spec)) await withHnsw(spec, run);
       else await run();

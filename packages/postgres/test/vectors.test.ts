@@ -11,6 +11,7 @@ import {
 import type { Store } from "@stowage/core";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { copyIn } from "../src/copy.ts";
 import { createPostgresDriver } from "../src/index.ts";
 import { hnswTableName } from "../src/pgvector.ts";
 import { dropSchema, postgresUrl, uniqueSchema } from "./db.ts";
@@ -50,7 +51,7 @@ afterAll(async () => {
 });
 
 describe("upsert", () => {
-  it("writes a batch in one statement, every float32 bit kept (-0, subnormals, extremes)", async () => {
+  it("keeps every float32 bit (-0, subnormals, extremes) in large (COPY) and small batches", async () => {
     const c = store.vectors("bits", { dims: 5, metric: "l2" });
     const odd = new Float32Array([-0, 1e-45, -3.4028234663852886e38, 1.1754942e-38, 0.1]);
     const batch = [...items(vectors(2000, 5, 1)), { id: "odd", vector: odd, metadata: { i: -1 } }];
@@ -64,6 +65,23 @@ describe("upsert", () => {
     const replaced = await c.get(again.map((b) => b.id));
     expect(replaced.map((r) => bits(r?.vector))).toEqual(again.map((b) => bits(b.vector)));
     expect(await c.count()).toBe(batch.length);
+    // A small batch takes the other path (literals in one statement): the same bits.
+    const small = [{ id: "small", vector: new Float32Array([1e-45, -0, 0.1, -2.5, 3e38]) }];
+    await c.upsert(small);
+    expect(bits((await c.get(["small"]))[0]?.vector)).toBe(bits(small[0]?.vector));
+  });
+
+  it("a COPY the server refuses rejects (postgres.js would otherwise wait forever)", async () => {
+    const sql = postgres(postgresUrl(), { max: 1, onnotice: () => {} });
+    try {
+      const attempt = sql.begin(async (tx) => {
+        await tx`CREATE TEMPORARY TABLE copy_refused (o int4) ON COMMIT DROP`;
+        await copyIn(tx as unknown as typeof sql, (q) => q, "COPY copy_refused FROM STDIN (FORMAT binary)", new Uint8Array([1, 2, 3]));
+      });
+      await expect(attempt).rejects.toThrow(/COPY|signature|binary/i);
+    } finally {
+      await sql.end();
+    }
   });
 });
 
