@@ -21,32 +21,48 @@ export function vectorLiteral(v: Float32Array): string {
 const FLOAT4_OID = 700;
 
 /**
- * The batch as a binary `COPY … (o int4, embedding real[]) FROM STDIN (FORMAT binary)` payload:
- * row `o` (1-based) is `vectors[o - 1]`. Float32 bits travel as they are: nothing is printed as
- * decimal text or parsed back, which is what a 10k × 384 batch spent most of its time on.
+ * The batch as a binary `COPY … (id text, norm float8, metadata text, embedding real[]) FROM
+ * STDIN (FORMAT binary)` payload. Float32 bits travel as they are: nothing is printed as decimal
+ * text or parsed back, which is what a 10k × 384 batch spent most of its time on.
  */
-export function copyPayload(vectors: readonly Float32Array[]): Uint8Array {
-  const dims = vectors[0]?.length ?? 0;
+export function copyPayload(records: readonly VectorRecord[]): Uint8Array {
+  const utf8 = new TextEncoder();
+  const ids = records.map((r) => utf8.encode(r.id));
+  const metadata = records.map((r) => utf8.encode(r.metadata));
+  const dims = records[0]?.vector.length ?? 0;
   const arrayBytes = 20 + dims * 8; // ndim, has-nulls, element type, length, lower bound; (len, value)…
-  const rowBytes = 2 + 4 + 4 + 4 + arrayBytes;
-  const out = new Uint8Array(19 + vectors.length * rowBytes + 2);
+  let size = 19 + 2;
+  records.forEach((_, i) => {
+    size += 2 + 4 + (ids[i] as Uint8Array).length + 4 + 8 + 4 + (metadata[i] as Uint8Array).length;
+    size += 4 + arrayBytes;
+  });
+  const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  out.set([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]); // "PGCOPY\n\377\r\n\0"
-  let at = 19; // signature, flags (0), header extension length (0)
-  vectors.forEach((v, i) => {
-    view.setInt16(at, 2);
-    view.setInt32(at + 2, 4);
-    view.setInt32(at + 6, i + 1);
-    view.setInt32(at + 10, arrayBytes);
-    view.setInt32(at + 14, 1);
-    view.setInt32(at + 18, 0);
-    view.setInt32(at + 22, FLOAT4_OID);
-    view.setInt32(at + 26, dims);
-    view.setInt32(at + 30, 1);
-    at += 34;
-    for (let j = 0; j < dims; j++) {
+  out.set([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]); // PGCOPY\n\xff\r\n\0
+  let at = 19; // then flags (0) and header extension length (0)
+  const bytes = (b: Uint8Array) => {
+    view.setInt32(at, b.length);
+    out.set(b, at + 4);
+    at += 4 + b.length;
+  };
+  records.forEach((r, i) => {
+    view.setInt16(at, 4);
+    at += 2;
+    bytes(ids[i] as Uint8Array);
+    view.setInt32(at, 8);
+    view.setFloat64(at + 4, norm(r.vector));
+    at += 12;
+    bytes(metadata[i] as Uint8Array);
+    view.setInt32(at, arrayBytes);
+    view.setInt32(at + 4, 1);
+    view.setInt32(at + 8, 0);
+    view.setInt32(at + 12, FLOAT4_OID);
+    view.setInt32(at + 16, dims);
+    view.setInt32(at + 20, 1);
+    at += 24;
+    for (const x of r.vector) {
       view.setInt32(at, 4);
-      view.setFloat32(at + 4, v[j] as number);
+      view.setFloat32(at + 4, x);
       at += 8;
     }
   });

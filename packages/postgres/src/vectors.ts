@@ -45,7 +45,7 @@ const LOCK_CLASS = 0x76656374;
 /** Batches with more components than this travel through COPY (binary) instead of literals. */
 const COPY_ABOVE = 4096;
 /** The temporary table a COPY fills (per connection; emptied at each commit). */
-const COPY_TABLE = "pg_temp.stowage_vectors_in";
+const COPY_TABLE = "pg_temp.stowage_vector_batch";
 /** SQLSTATE undefined_table: a companion HNSW table dropped by another store meanwhile. */
 const UNDEFINED_TABLE = "42P01";
 
@@ -285,19 +285,20 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
     async upsert(spec, records) {
       await tables();
       const sorted = [...records].sort((a, b) => compareUtf8(a.id, b.id));
-      // Small batches: one statement, each vector a `real[]` literal. Larger ones: the vectors
-      // go in binary through COPY into a temporary table, then the same statement joins it.
+      // Small batches: one statement over arrays, each vector a `real[]` literal. Larger ones go
+      // in binary through COPY into a temporary table, which the same statement then reads.
       const copied = sorted.length * spec.dims > COPY_ABOVE;
       const statement = (ext?: string) => {
         const params: unknown[] = [spec.name, spec.dims, spec.metric];
-        const columns: Array<readonly [string, string, readonly unknown[]]> = [
-          ["id", "text", sorted.map((r) => r.id)],
-          ["norm", "float8", sorted.map((r) => norm(r.vector))],
-          ["metadata", "text", sorted.map((r) => r.metadata)],
-        ];
-        if (!copied) columns.push(["embedding", "text", sorted.map((r) => vectorLiteral(r.vector))]);
-        const source = `${rowsOf(params, "u", columns, "o")}${copied ? ` JOIN ${COPY_TABLE} AS x ON x.o = u.o` : ""}`;
-        const embedding = copied ? "x.embedding" : "u.embedding::real[]";
+        const source = copied
+          ? `${COPY_TABLE} AS u`
+          : rowsOf(params, "u", [
+              ["id", "text", sorted.map((r) => r.id)],
+              ["norm", "float8", sorted.map((r) => norm(r.vector))],
+              ["metadata", "text", sorted.map((r) => r.metadata)],
+              ["embedding", "text", sorted.map((r) => vectorLiteral(r.vector))],
+            ]);
+        const embedding = copied ? "u.embedding" : "u.embedding::real[]";
         // The collection row may have been dropped by another store meanwhile: recreate it.
         // With an HNSW index, its companion table is written in the same statement.
         const companion = ext
@@ -319,16 +320,18 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
           await db.execute("upsert vectors", text, params);
           return;
         }
-        const payload = copyPayload(sorted.map((r) => r.vector));
+        const payload = copyPayload(sorted);
         await db.transaction("upsert vectors", async (q, copy) => {
           // The temporary table lives as long as the connection; its rows until the commit.
           await q(
             `DO $$ BEGIN IF to_regclass('${COPY_TABLE}') IS NULL THEN
-               CREATE TEMPORARY TABLE ${COPY_TABLE.slice("pg_temp.".length)} (o int4 NOT NULL, embedding real[] NOT NULL) ON COMMIT DELETE ROWS;
+               CREATE TEMPORARY TABLE ${COPY_TABLE.slice("pg_temp.".length)} (
+                 id text COLLATE "C" NOT NULL, norm float8 NOT NULL, metadata text NOT NULL, embedding real[] NOT NULL
+               ) ON COMMIT DELETE ROWS;
              END IF; END $$`,
             [],
           );
-          await copy(`COPY ${COPY_TABLE} (o, embedding) FROM STDIN (FORMAT binary)`, payload);
+          await copy(`COPY ${COPY_TABLE} (id, norm, metadata, embedding) FROM STDIN (FORMAT binary)`, payload);
           await q(text, params);
         });
       };
