@@ -18,7 +18,7 @@ import type { Db, Row } from "./driver.ts";
 import { rowsOf } from "./driver.ts";
 import { type TraversalSql, traversalRecords } from "./graph.ts";
 import {
-  efSearch,
+  EF_SEARCH,
   FIND_PGVECTOR,
   HNSW_EF_CONSTRUCTION,
   HNSW_M,
@@ -218,7 +218,8 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
    */
   const approximateRows = (spec: Spec, search: VectorSearch): Promise<Row[]> =>
     withHnsw(spec, (ext) => {
-      const limit = search.k + MARGIN;
+      // The index returns at most ef_search rows (at least k: k <= 1000).
+      const limit = Math.min(search.k + MARGIN, EF_SEARCH);
       return db.query(
         "query vectors",
         `WITH cfg AS MATERIALIZED (SELECT set_config('hnsw.ef_search', $3, true) AS ef)
@@ -228,7 +229,7 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
                         (SELECT $2::real[]::${ext}.vector FROM cfg WHERE cfg.ef IS NOT NULL)
                LIMIT $4) AS c
          JOIN ${vectors} AS v ON v.collection = $1 AND v.id = c.id`,
-        [spec.name, vectorLiteral(search.vector), String(efSearch(limit)), limit],
+        [spec.name, vectorLiteral(search.vector), String(EF_SEARCH), limit],
       );
     });
 
