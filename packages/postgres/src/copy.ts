@@ -9,7 +9,12 @@ import type { Track } from "./deadline.ts";
  * or the deadline cancels it), it only rejects that already-resolved query, and the stream's end
  * never comes. So the query's `reject` is observed too: the copy settles either way.
  */
-export async function copyIn(sql: Sql, track: Track, text: string, data: Uint8Array): Promise<void> {
+export async function copyIn(
+  sql: Sql,
+  track: Track,
+  text: string,
+  data: Uint8Array,
+): Promise<void> {
   const query = track(sql.unsafe(text));
   const failed = new Promise<never>((_, reject) => {
     const q = query as unknown as { reject: (error: unknown) => unknown };

@@ -332,7 +332,10 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
              END IF; END $$`,
             [],
           );
-          await copy(`COPY ${COPY_TABLE} (id, norm, metadata, embedding) FROM STDIN (FORMAT binary)`, payload);
+          await copy(
+            `COPY ${COPY_TABLE} (id, norm, metadata, embedding) FROM STDIN (FORMAT binary)`,
+            payload,
+          );
           await q(text, params);
         });
       };
@@ -355,8 +358,7 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
       await tables();
       const text = (companion: string) =>
         `${companion}DELETE FROM ${vectors} WHERE collection = $1 AND id = ANY($2::text[])`;
-      if (!indexed(spec))
-        return db.execute("delete vectors", text(""), [spec.name, ids]);
+      if (!indexed(spec)) return db.execute("delete vectors", text(""), [spec.name, ids]);
       return withHnsw(spec, () =>
         db.execute(
           "delete vectors",
@@ -398,7 +400,11 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
     async query(spec, search) {
       // Filters and `exact` stay exact: the index knows no metadata (see the README).
       if (indexed(spec) && !search.exact && search.filter.length === 0) {
-        return rankRecords(spec.metric, search, (await approximateRows(spec, search)).map(toRecord));
+        return rankRecords(
+          spec.metric,
+          search,
+          (await approximateRows(spec, search)).map(toRecord),
+        );
       }
       const params: unknown[] = [spec.name];
       const nearest = nearestSelect(spec, search, params, "$1");
@@ -449,7 +455,11 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
           id: String(id),
           vector: vectorOf.get(String(id)) as Float32Array,
           metadata: String(metadata),
-          node: { id: String(id), type: nodeType === null ? null : String(nodeType), props: String(props) },
+          node: {
+            id: String(id),
+            type: nodeType === null ? null : String(nodeType),
+            props: String(props),
+          },
         });
       }
       const seeds = rankRecords(spec.metric, search, candidates);

@@ -14,8 +14,7 @@ if ("skip" in database) {
   const schema = "kit";
   runConformance({
     name: "postgres-pgvector",
-    open: () =>
-      createPostgresDriver({ url: database.url, schema, max: 4, vectorIndex: "hnsw" }),
+    open: () => createPostgresDriver({ url: database.url, schema, max: 4, vectorIndex: "hnsw" }),
     openUnreachable: () =>
       createPostgresDriver({
         url: "postgres://stowage:secret-pw@127.0.0.1:1/none",

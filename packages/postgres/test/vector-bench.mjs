@@ -26,19 +26,30 @@ function random(seed) {
 }
 const rnd = random(42);
 const vec = () => Float32Array.from({ length: DIMS }, () => rnd() * 2 - 1);
-const items = Array.from({ length: N }, (_, i) => ({ id: `v${i}`, vector: vec(), metadata: { i } }));
+const items = Array.from({ length: N }, (_, i) => ({
+  id: `v${i}`,
+  vector: vec(),
+  metadata: { i },
+}));
 const queries = Array.from({ length: QUERIES }, vec);
 
 const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 const now = () => process.hrtime.bigint();
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const pct = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 const admin = postgres(url, { max: 1, onnotice: () => {} });
 await admin`DROP SCHEMA IF EXISTS vbench CASCADE`;
 
 const exact = createStore(createPostgresDriver({ url, schema: "vbench", max: 4 }));
-const hnsw = createStore(createPostgresDriver({ url, schema: "vbench", max: 4, vectorIndex: "hnsw" }));
-console.log(`n=${N} dims=${DIMS} load before: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+const hnsw = createStore(
+  createPostgresDriver({ url, schema: "vbench", max: 4, vectorIndex: "hnsw" }),
+);
+console.log(
+  `n=${N} dims=${DIMS} load before: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 
 // Upsert: the exact layout, one batch of all, then batches of 1000 (a replace of every row).
 const plain = exact.vectors("plain", { dims: DIMS, metric: "cosine" });
@@ -79,9 +90,17 @@ async function measure(label, run, count = QUERIES) {
     `${label}: p50 ${pct(times, 0.5).toFixed(2)} ms, p95 ${pct(times, 0.95).toFixed(2)} ms, recall@10 ${(hits / (count * 10)).toFixed(3)} (${count} queries)`,
   );
 }
-await measure("query k=10 exact (SQL over real[])", (q) => plain.query(q, { k: 10, exact: true }), 5);
+await measure(
+  "query k=10 exact (SQL over real[])",
+  (q) => plain.query(q, { k: 10, exact: true }),
+  5,
+);
 await measure("query k=10 HNSW (pgvector, re-ranked)", (q) => indexed.query(q, { k: 10 }));
-console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `load after: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 
 await exact.close();
 await hnsw.close();

@@ -60,7 +60,10 @@ describe("upsert", () => {
     expect(got.map((r) => bits(r?.vector))).toEqual(batch.map((b) => bits(b.vector)));
     expect(got.map((r) => r?.metadata)).toEqual(batch.map((b) => b.metadata));
     // Replacing in another order keeps each id's own vector.
-    const again = batch.map((b, i) => ({ ...b, vector: (batch[(i + 1) % batch.length] as typeof b).vector }));
+    const again = batch.map((b, i) => ({
+      ...b,
+      vector: (batch[(i + 1) % batch.length] as typeof b).vector,
+    }));
     await c.upsert([...again].reverse());
     const replaced = await c.get(again.map((b) => b.id));
     expect(replaced.map((r) => bits(r?.vector))).toEqual(again.map((b) => bits(b.vector)));
@@ -76,7 +79,12 @@ describe("upsert", () => {
     try {
       const attempt = sql.begin(async (tx) => {
         await tx`CREATE TEMPORARY TABLE copy_refused (o int4) ON COMMIT DROP`;
-        await copyIn(tx as unknown as typeof sql, (q) => q, "COPY copy_refused FROM STDIN (FORMAT binary)", new Uint8Array([1, 2, 3]));
+        await copyIn(
+          tx as unknown as typeof sql,
+          (q) => q,
+          "COPY copy_refused FROM STDIN (FORMAT binary)",
+          new Uint8Array([1, 2, 3]),
+        );
       });
       await expect(attempt).rejects.toThrow(/COPY|signature|binary/i);
     } finally {
@@ -93,13 +101,21 @@ describe("traverseFromNearest", () => {
       const c = store.vectors(`tfn${seed}`, { dims: 4, metric: seed % 2 ? "cosine" : "l2" });
       const ids = Array.from({ length: 30 }, (_, i) => `n${i}${i % 7 === 0 ? "é" : ""}`);
       // Every vector but a few is a node; types x / y; random edges (cycles, self-loops).
-      await c.upsert(ids.map((id, i) => ({ id, vector: vectors(1, 4, seed * 100 + i)[0] as Float32Array })));
+      await c.upsert(
+        ids.map((id, i) => ({ id, vector: vectors(1, 4, seed * 100 + i)[0] as Float32Array })),
+      );
       await g.upsertNodes(
-        ids.filter((_, i) => i % 5 !== 4).map((id, i) => ({ id, type: i % 2 ? "x" : "y", props: { i } })),
+        ids
+          .filter((_, i) => i % 5 !== 4)
+          .map((id, i) => ({ id, type: i % 2 ? "x" : "y", props: { i } })),
       );
       const pick = () => ids[Math.floor(rnd() * ids.length)] as string;
       await g.upsertEdges(
-        Array.from({ length: 60 }, () => ({ from: pick(), type: rnd() < 0.5 ? "r" : "s", to: pick() })),
+        Array.from({ length: 60 }, () => ({
+          from: pick(),
+          type: rnd() < 0.5 ? "r" : "s",
+          to: pick(),
+        })),
       );
       const query = vectors(1, 4, seed + 999)[0] as Float32Array;
       for (const options of [
@@ -178,7 +194,9 @@ describe("pgvector (vectorIndex: hnsw)", async () => {
     return Number(row?.n);
   };
 
-  it("answers from the HNSW index, k past pgvector's default ef_search, in core's order", { timeout: 60_000 }, async () => {
+  it("answers from the HNSW index, k past pgvector's default ef_search, in core's order", {
+    timeout: 60_000,
+  }, async () => {
     const c = s.vectors("big", { dims: 16, metric: "cosine" });
     const data = items(vectors(600, 16, 7));
     await c.upsert(data);
@@ -227,7 +245,8 @@ describe("pgvector (vectorIndex: hnsw)", async () => {
     expect((await c.query(target, { k: 1 }))[0]?.id).toBe("v00007");
     expect(await c.delete(["v00007"])).toBe(1);
     expect((await c.query(target, { k: 1 }))[0]?.id).not.toBe("v00007");
-    const [rows] = await admin`SELECT count(*)::int AS n FROM ${admin("v")}.${admin(hnswTableName("mixed"))}`;
+    const [rows] =
+      await admin`SELECT count(*)::int AS n FROM ${admin("v")}.${admin(hnswTableName("mixed"))}`;
     expect(rows?.n).toBe(49);
     await c.clear();
     expect(await c.query(target, { k: 3 })).toEqual([]);
@@ -236,7 +255,10 @@ describe("pgvector (vectorIndex: hnsw)", async () => {
     expect(gone?.t).toBeNull();
     // Made again with other dims: a new index table of the new dims.
     const again = s.vectors("mixed", { dims: 2, metric: "cosine" });
-    await again.upsert([{ id: "x", vector: [1, 0] }, { id: "y", vector: [0, 1] }]);
+    await again.upsert([
+      { id: "x", vector: [1, 0] },
+      { id: "y", vector: [0, 1] },
+    ]);
     expect((await again.query([1, 0.1], { k: 1 }))[0]?.id).toBe("x");
   });
 });
