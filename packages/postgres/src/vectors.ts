@@ -17,16 +17,7 @@ import {
 import type { Db, Row } from "./driver.ts";
 import { rowsOf } from "./driver.ts";
 import { type TraversalSql, traversalRecords } from "./graph.ts";
-import {
-  EF_SEARCH,
-  FIND_PGVECTOR,
-  HNSW_EF_CONSTRUCTION,
-  HNSW_M,
-  HNSW_MAX_DIMS,
-  hnswTableName,
-  opsOf,
-  pgvectorSchema,
-} from "./pgvector.ts";
+import { createHnswIndex, hnswTableName } from "./pgvector.ts";
 import {
   filterSql,
   copyPayload,
@@ -46,8 +37,6 @@ const LOCK_CLASS = 0x76656374;
 const COPY_ABOVE = 4096;
 /** The temporary table a COPY fills (per connection; emptied at each commit). */
 const COPY_TABLE = "pg_temp.stowage_vector_batch";
-/** SQLSTATE undefined_table: a companion HNSW table dropped by another store meanwhile. */
-const UNDEFINED_TABLE = "42P01";
 
 export interface PostgresVectorOptions {
   /** "hnsw": approximate search through pgvector (see pgvector.ts); undefined: exact only. */
@@ -69,12 +58,7 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
   const s = db.t.quotedSchema;
   const collections = `${s}.vector_collections`;
   const vectors = `${s}.vectors`;
-  const hnsw = options.index === "hnsw";
   let tablesReady: Promise<void> | undefined;
-  /** pgvector's quoted schema, looked up on first use (hnsw only). */
-  let pgvector: Promise<string> | undefined;
-  /** Collections whose companion HNSW table this driver has seen or made. */
-  const hnswReady = new Map<string, Promise<void>>();
 
   const tables = (): Promise<void> => {
     tablesReady ??= db
@@ -114,72 +98,13 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
     return db.query(what, text, params);
   };
 
-  const extension = (): Promise<string> => {
-    if (!pgvector) {
-      const found = db.query("find pgvector", FIND_PGVECTOR, []).then(pgvectorSchema);
-      pgvector = found;
-      found.catch(() => {
-        // Look again next time: the extension may be created meanwhile.
-        if (pgvector === found) pgvector = undefined;
-      });
-    }
-    return pgvector;
-  };
-
-  /** Whether queries of this collection may use an HNSW index. */
-  const indexed = (spec: Spec): boolean => hnsw && spec.dims <= HNSW_MAX_DIMS;
-  const hnswTable = (spec: Spec): string => `${s}.${hnswTableName(spec.name)}`;
-
-  /**
-   * Creates the collection's companion table when missing, filled from the vectors table, with
-   * its HNSW index (built after the fill: faster than inserting into the index row by row).
-   */
-  const createHnswTable = async (spec: Spec): Promise<void> => {
-    const ext = await extension();
-    const table = hnswTable(spec);
-    await tables();
-    await db.transaction("create a vector index", async (q) => {
-      await q(`SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext($1))`, [db.t.schema]);
-      const [exists] = await q("SELECT to_regclass($1) IS NOT NULL", [table]);
-      if (exists?.[0] === true) return;
-      await q(
-        `CREATE TABLE ${table} (id text COLLATE "C" PRIMARY KEY, embedding ${ext}.vector(${spec.dims}) NOT NULL)`,
-        [],
-      );
-      await q(
-        `INSERT INTO ${table} (id, embedding) SELECT id, embedding::${ext}.vector FROM ${vectors} WHERE collection = $1`,
-        [spec.name],
-      );
-      await q(
-        `CREATE INDEX ON ${table} USING hnsw (embedding ${ext}.${opsOf(spec.metric)[0]})
-         WITH (m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION})`,
-        [],
-      );
-    });
-  };
-
-  const ensureHnsw = (spec: Spec): Promise<void> => {
-    let ready = hnswReady.get(spec.name);
-    if (!ready) {
-      ready = createHnswTable(spec);
-      hnswReady.set(spec.name, ready);
-      ready.catch(() => hnswReady.delete(spec.name));
-    }
-    return ready;
-  };
-
-  /** Runs `fn` once the companion table exists; again if another store dropped it meanwhile. */
-  const withHnsw = async <T>(spec: Spec, fn: (ext: string) => Promise<T>): Promise<T> => {
-    await ensureHnsw(spec);
-    try {
-      return await fn(await extension());
-    } catch (error) {
-      if ((error as { code?: unknown })?.code !== UNDEFINED_TABLE) throw error;
-      hnswReady.delete(spec.name);
-      await ensureHnsw(spec);
-      return fn(await extension());
-    }
-  };
+  const index = createHnswIndex(db, {
+    enabled: options.index === "hnsw",
+    vectors,
+    lockClass: LOCK_CLASS,
+    tables,
+  });
+  const { indexed, table: hnswTable, withIndex: withHnsw } = index;
 
   /**
    * SELECT of the exact nearest rows, nearest first, k + MARGIN of them: (id, embedding,
@@ -211,31 +136,9 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
     };
   };
 
-  /**
-   * Up to k + MARGIN rows (id, embedding, metadata) from the HNSW index, in one statement: the
-   * CTE sets `hnsw.ef_search` for this statement's transaction (set_config(…, true)) and runs
-   * before the index scan, whose ordering operand is read from it.
-   */
-  const approximateRows = (spec: Spec, search: VectorSearch): Promise<Row[]> =>
-    withHnsw(spec, (ext) => {
-      // The index returns at most ef_search rows (at least k: k <= 1000).
-      const limit = Math.min(search.k + MARGIN, EF_SEARCH);
-      return db.query(
-        "query vectors",
-        `WITH cfg AS MATERIALIZED (SELECT set_config('hnsw.ef_search', $3, true) AS ef)
-         SELECT v.id, v.embedding, v.metadata::text
-         FROM (SELECT a.id FROM ${hnswTable(spec)} AS a
-               ORDER BY a.embedding OPERATOR(${ext}.${opsOf(spec.metric)[1]})
-                        (SELECT $2::real[]::${ext}.vector FROM cfg WHERE cfg.ef IS NOT NULL)
-               LIMIT $4) AS c
-         JOIN ${vectors} AS v ON v.collection = $1 AND v.id = c.id`,
-        [spec.name, vectorLiteral(search.vector), String(EF_SEARCH), limit],
-      );
-    });
-
   return {
     async ensure(spec) {
-      if (hnsw) await extension(); // a database without pgvector fails here, clearly
+      if (options.index === "hnsw") await index.extension(); // without pgvector: fails here, clearly
       const rows = await query(
         "create a vector collection",
         `WITH ins AS (INSERT INTO ${collections} (name, dims, metric) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING dims, metric)
@@ -256,7 +159,7 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
         dims: Number(row[0]),
         metric: String(row[1]) as Spec["metric"],
       };
-      if (indexed(stored)) await ensureHnsw(stored);
+      if (indexed(stored)) await index.ensure(stored);
       return stored;
     },
     async collections() {
@@ -273,7 +176,7 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
     },
     async drop(name) {
       await tables();
-      hnswReady.delete(name);
+      index.forget(name);
       // The companion table goes too (whatever this driver's option), so a collection made
       // again under the same name never meets a stale copy.
       const table = `${s}.${hnswTableName(name)}`;
@@ -403,7 +306,7 @@ export function createPostgresVectors(db: Db, options: PostgresVectorOptions): V
         return rankRecords(
           spec.metric,
           search,
-          (await approximateRows(spec, search)).map(toRecord),
+          (await index.nearest(spec, search, MARGIN)).map(toRecord),
         );
       }
       const params: unknown[] = [spec.name];
