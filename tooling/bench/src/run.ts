@@ -136,7 +136,8 @@ async function runBackend(backend: Backend, settings: RunSettings): Promise<Back
 }
 
 function showRatio(r: number): string {
-  return Number.isNaN(r) ? "–" : `${r.toFixed(2)}×`;
+  if (Number.isNaN(r)) return "–";
+  return r < 0.01 ? `${r.toPrecision(2)}×` : `${r.toFixed(2)}×`;
 }
 
 async function cleanup(backend: string, fn: () => Promise<unknown>): Promise<void> {
