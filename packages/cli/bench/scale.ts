@@ -6,6 +6,10 @@
 //
 //   pnpm --filter @stowage/cli bench:scale -- --records 100000 --edges 10000
 //   pnpm --filter @stowage/cli bench:scale -- --records 1000000 --edges 100000
+//   pnpm --filter @stowage/cli bench:scale -- --records 0 --edges 0 --vectors 100000 --dims 384
+//
+// --vectors N adds a collection "bench-vectors" of N random float32 vectors (--dims, default 384,
+// cosine, small metadata): migrate's verification then also checksums every vector's bits.
 //
 // PostgreSQL: --postgres <url> or STOWAGE_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 // the user needs CREATEDB. A database is created for the run and dropped afterwards.
@@ -30,11 +34,15 @@ const { values } = parseArgs({
     edges: { type: "string", default: "100000" },
     postgres: { type: "string" },
     keep: { type: "boolean", default: false },
+    vectors: { type: "string", default: "0" },
+    dims: { type: "string", default: "384" },
   },
 });
 const N = Number(values.records);
 const M = Number(values.edges);
-const K = Math.max(1, Math.floor(M / 2));
+const K = M > 0 ? Math.max(1, Math.floor(M / 2)) : 0;
+const V = Number(values.vectors);
+const D = Number(values.dims);
 const baseUrl = values.postgres ?? process.env.STOWAGE_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const dir = mkdtempSync(path.join(tmpdir(), "stowage-scale-"));
 const source = `file:${path.join(dir, "source.db")}`;
@@ -71,10 +79,25 @@ async function seed(): Promise<void> {
       }
       await g.upsertEdges(edges);
     }
+    const vectors = store.vectors("bench-vectors", { dims: D, metric: "cosine" });
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31 - 0.5;
+    };
+    for (let i = 0; i < V; i += 500) {
+      const batch = [];
+      for (let j = i; j < Math.min(V, i + 500); j++) {
+        const vector = new Float32Array(D);
+        for (let d = 0; d < D; d++) vector[d] = random();
+        batch.push({ id: `v${String(j).padStart(8, "0")}`, vector, metadata: { j, group: j % 10 } });
+      }
+      await vectors.upsert(batch);
+    }
   } finally {
     await store.close();
   }
-  log(`seeded ${N} keys, ${K} nodes, ${M} edges in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(`seeded ${N} keys, ${K} nodes, ${M} edges, ${V} vectors × ${D} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 interface Run {
@@ -109,7 +132,7 @@ function stowage(args: string[]): Promise<Run> {
 }
 
 async function main(): Promise<void> {
-  log(`N=${N} KV records, graph of ${K} nodes and ${M} edges; libSQL ${source} → PostgreSQL ${redactUrl(baseUrl)}`);
+  log(`N=${N} KV records, graph of ${K} nodes and ${M} edges, ${V} vectors × ${D}; libSQL ${source} → PostgreSQL ${redactUrl(baseUrl)}`);
   await seed();
   const dbName = `stowage_scale_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });

@@ -1,28 +1,20 @@
-// migrate --verify: per-namespace key counts, per-graph node and edge counts, and a content
-// checksum per namespace and graph, computed the same way on both stores. The checksum is a
-// SHA-256 over every record in listing order (UTF-8 byte order on every driver), with props
-// re-serialised with sorted keys, since PostgreSQL's jsonb does not keep the key order of a text.
+// migrate --verify: per-namespace key counts, per-graph node and edge counts, per-collection
+// vector definitions and counts, and a content checksum per namespace, graph and vector
+// collection, computed the same way on both stores. The checksum is a SHA-256 over every record
+// in listing order (UTF-8 byte order on every driver), with props re-serialised with sorted keys,
+// since PostgreSQL's jsonb does not keep the key order of a text. Vectors: see verify-vectors.ts.
 
 import { createHash } from "node:crypto";
 import { exportRecords, type Store } from "@stowage/core";
+import { canonicalProps } from "./canonical.ts";
+import { PAGE_SIZE } from "./command.ts";
 import { inventory, type Inventory } from "./inventory.ts";
+import { verifyVectors } from "./verify-vectors.ts";
 
 export interface Difference {
   readonly what: string;
   readonly source: string;
   readonly target: string;
-}
-
-function sortedJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(",")}]`;
-  const o = value as Record<string, unknown>;
-  const keys = Object.keys(o).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`).join(",")}}`;
-}
-
-function canonicalProps(props: string): string {
-  return sortedJson(JSON.parse(props));
 }
 
 /** SHA-256 (hex) of one namespace's or one graph's records. */
@@ -33,9 +25,9 @@ export async function checksum(
   const hash = createHash("sha256");
   const selection =
     "namespace" in what
-      ? { namespaces: [what.namespace], graphs: [] }
-      : { namespaces: [], graphs: [what.graph] };
-  for await (const r of exportRecords(store, selection)) {
+      ? { namespaces: [what.namespace], graphs: [], vectors: [] }
+      : { namespaces: [], graphs: [what.graph], vectors: [] };
+  for await (const r of exportRecords(store, { ...selection, pageSize: PAGE_SIZE })) {
     if (r.kind === "kv") hash.update(`${JSON.stringify([r.key, r.value, r.expiresAt])}\n`);
     else if (r.kind === "node")
       hash.update(`${JSON.stringify(["n", r.id, r.type, canonicalProps(r.props)])}\n`);
@@ -49,18 +41,28 @@ export interface Verification {
   readonly ok: boolean;
   readonly namespaces: number;
   readonly graphs: number;
+  readonly vectorCollections: number;
   readonly differences: Difference[];
 }
 
-/** Compares the named namespaces and graphs of two stores: counts first, then checksums. */
+export interface VerifyNames {
+  readonly namespaces: string[];
+  readonly graphs: string[];
+  /** Vector collections (default: none). */
+  readonly vectors?: string[];
+}
+
+/** Compares the named namespaces, graphs and vector collections of two stores: counts first, then checksums. */
 export async function verify(
   source: Store,
   target: Store,
-  names: { namespaces: string[]; graphs: string[] },
+  names: VerifyNames,
 ): Promise<Verification> {
+  const vectors = names.vectors ?? [];
+  const selected = { ...names, vectors };
   const [a, b]: [Inventory, Inventory] = await Promise.all([
-    inventory(source, names),
-    inventory(target, names),
+    inventory(source, selected),
+    inventory(target, selected),
   ]);
   const differences: Difference[] = [];
   for (const ns of names.namespaces) {
@@ -102,10 +104,12 @@ export async function verify(
       if (hx !== hy) differences.push({ what: `graph ${g}: checksum`, source: hx, target: hy });
     }
   }
+  differences.push(...(await verifyVectors(source, target, vectors, a, b)));
   return {
     ok: differences.length === 0,
     namespaces: names.namespaces.length,
     graphs: names.graphs.length,
+    vectorCollections: vectors.length,
     differences,
   };
 }

@@ -70,7 +70,7 @@ describe("stowage, spawned as a user runs it", () => {
     const exported = await run("export", "--url", "file:A.db", "-o", "x.jsonl.gz");
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toMatch(
-      /^exported 30 records \(3 keys, 13 nodes, 14 edges\) from file:A\.db to x\.jsonl\.gz \(gzip\)/,
+      /^exported 30 records \(3 keys, 13 nodes, 14 edges, 0 vectors\) from file:A\.db to x\.jsonl\.gz \(gzip\)/,
     );
     const lines = gunzipSync(readFileSync(path.join(dir, "x.jsonl.gz")))
       .toString("utf8")
@@ -88,7 +88,7 @@ describe("stowage, spawned as a user runs it", () => {
     const imported = await run("import", "--url", "file:B.db", "x.jsonl.gz");
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(
-      /^imported 30 records \(3 keys, 13 nodes, 14 edges\) from x\.jsonl\.gz into file:B\.db/,
+      /^imported 30 records \(3 keys, 13 nodes, 14 edges, 0 vectors\) from x\.jsonl\.gz into file:B\.db/,
     );
 
     const migrated = await run("migrate", "--from", "file:A.db", "--to", secretUrl);
@@ -96,7 +96,7 @@ describe("stowage, spawned as a user runs it", () => {
     expect(migrated.stdout).toContain(`to postgres://${role}:***@`);
     expect(migrated.stdout).toContain("verified in");
     expect(migrated.stdout).toContain(
-      "2 namespaces and 1 graph match (counts and content checksums)",
+      "2 namespaces, 1 graph and 0 vector collections match (counts and content checksums)",
     );
 
     // A second migrate into the now non-empty target is refused, and says why.
@@ -112,7 +112,16 @@ describe("stowage, spawned as a user runs it", () => {
     expect(a).toEqual({
       namespaces: { demo: 1, sessions: 2 },
       graphs: { "demo-kg": { nodes: 13, edges: 14 } },
-      totals: { namespaces: 2, keys: 3, graphs: 1, nodes: 13, edges: 14 },
+      vectors: {},
+      totals: {
+        namespaces: 2,
+        keys: 3,
+        graphs: 1,
+        nodes: 13,
+        edges: 14,
+        vectorCollections: 0,
+        vectors: 0,
+      },
     });
     expect(stats[1]?.stdout).toBe(stats[0]?.stdout);
     expect(stats[2]?.stdout).toBe(stats[0]?.stdout);

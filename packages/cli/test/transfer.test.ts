@@ -39,7 +39,16 @@ async function statsOf(url: string): Promise<unknown> {
 const EMPTY = {
   namespaces: {},
   graphs: {},
-  totals: { namespaces: 0, keys: 0, graphs: 0, nodes: 0, edges: 0 },
+  vectors: {},
+  totals: {
+    namespaces: 0,
+    keys: 0,
+    graphs: 0,
+    nodes: 0,
+    edges: 0,
+    vectorCollections: 0,
+    vectors: 0,
+  },
 };
 
 beforeAll(async () => {
@@ -242,7 +251,7 @@ describe("stowage import: bad input writes nothing and says why", () => {
     const piped = capture({ stdin: exportText });
     expect(await main(["import", "--url", url2, "-"], piped.io)).toBe(0);
     expect(piped.stdout()).toMatch(
-      /^imported 1,206 records \(1,201 keys, 3 nodes, 2 edges\) from stdin into file:/,
+      /^imported 1,206 records \(1,201 keys, 3 nodes, 2 edges, 0 vectors\) from stdin into file:/,
     );
     expect(await statsOf(url2)).toEqual(await statsOf(sourceUrl));
   });
@@ -280,7 +289,7 @@ describe("stowage migrate", () => {
     const second = capture();
     expect(await main(["migrate", "--from", sourceUrl, "--to", target], second.io)).toBe(1);
     expect(second.stderr()).toMatch(
-      /the target file:.* is not empty \(2 namespaces, 1 graph, 1,206 records\): pass --merge/,
+      /the target file:.* is not empty \(2 namespaces, 1 graph, 0 vector collections, 1,206 records\): pass --merge/,
     );
 
     const merged = capture();
@@ -290,7 +299,7 @@ describe("stowage migrate", () => {
         merged.io,
       ),
     ).toBe(0);
-    expect(merged.stdout()).toMatch(/^migrated 1 record \(1 key, 0 nodes, 0 edges\)/);
+    expect(merged.stdout()).toMatch(/^migrated 1 record \(1 key, 0 nodes, 0 edges, 0 vectors\)/);
     expect(merged.stdout()).toContain("not verified");
   });
 

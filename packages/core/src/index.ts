@@ -10,6 +10,8 @@ export type { FetchLevel, RecordPath } from "./traversal.ts";
 export { openStore, registerDriver } from "./open.ts";
 export { exportRecords, importRecords, migrate, formatRecord, parseLine, parseRecord, EXPORT_FORMAT, EXPORT_VERSION } from "./transfer.ts";
 export type { ExportEnd, ExportRecord, ExportOptions, ImportOptions } from "./transfer.ts";
+export { decodeVector, VectorRecordChecker } from "./transfer-vectors.ts";
+export type { VectorExportRecord } from "./transfer-vectors.ts";
 export type * from "./vector-types.ts";
 export {
   bruteForceTopK,

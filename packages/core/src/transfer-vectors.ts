@@ -60,6 +60,74 @@ function bad(index: number, why: string): ValidationError {
   return new ValidationError("INVALID_VALUE", `import record ${index}: ${why}`);
 }
 
+/** Canonical base64 with padding, as `vectorRecords` writes it (Buffer.from skips bad characters silently). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The components of a `vector` record, checked against its collection: base64 of exactly `dims`
+ * float32 values, each finite, not all zero for cosine. A ValidationError says what is wrong.
+ */
+export function decodeVector(
+  encoded: unknown,
+  spec: VectorCollectionSpec,
+  what: string,
+): Float32Array {
+  if (typeof encoded !== "string" || !BASE64.test(encoded))
+    throw new ValidationError("INVALID_VALUE", `${what} must be base64 of float32 little-endian bytes`);
+  const bytes = Buffer.from(encoded, "base64");
+  if (bytes.byteLength !== spec.dims * 4) {
+    const has = bytes.byteLength % 4 === 0 ? `${bytes.byteLength / 4} dimensions` : `${bytes.byteLength} bytes (not whole float32 values)`;
+    throw new ValidationError(
+      "INVALID_VALUE",
+      `${what} has ${has}, the collection "${spec.name}" has ${spec.dims} dimensions`,
+    );
+  }
+  return toFloat32(bytesToFloat32(bytes), spec.dims, spec.metric, what);
+}
+
+/**
+ * Checks the vector records of an export file line by line, before anything is written: every
+ * `vector` after its collection's `vcollection` record and decoding to that collection's dims
+ * (finite components, not all zero for cosine); a collection defined at most once. The rest of a
+ * line's shape (names, ids, metric, metadata) is `parseLine`'s.
+ */
+export class VectorRecordChecker {
+  readonly #specs = new Map<string, VectorCollectionSpec>();
+
+  check(record: VectorExportRecord, lineNumber: number): void {
+    try {
+      this.#check(record);
+    } catch (error) {
+      if (error instanceof ValidationError)
+        throw new ValidationError(error.reason, `line ${lineNumber}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  #check(record: VectorExportRecord): void {
+    if (record.kind === "vcollection") {
+      const spec = checkSpec(record.name, record);
+      const before = this.#specs.get(spec.name);
+      if (before && (before.dims !== spec.dims || before.metric !== spec.metric)) {
+        throw new ValidationError(
+          "INVALID_VALUE",
+          `vector collection "${spec.name}" is defined again with dims ${spec.dims} and metric ${spec.metric} (before: dims ${before.dims}, metric ${before.metric})`,
+        );
+      }
+      this.#specs.set(spec.name, spec);
+      return;
+    }
+    const spec = this.#specs.get(record.collection);
+    if (!spec) {
+      throw new ValidationError(
+        "INVALID_VALUE",
+        `vector ${JSON.stringify(record.id)} of collection "${record.collection}" comes before that collection's vcollection record`,
+      );
+    }
+    decodeVector(record.vector, spec, `vector ${JSON.stringify(record.id)} of collection "${spec.name}"`);
+  }
+}
+
 /** Collects vector records into batches per collection and writes them (each batch atomic). */
 export class VectorImporter {
   readonly #driver: Driver;
@@ -106,13 +174,13 @@ export class VectorImporter {
         `vector of collection ${JSON.stringify(record.collection)} before its vcollection record`,
       );
     const id = checkKey(record.id, "vector id");
-    if (typeof record.vector !== "string") throw bad(index, "vector missing");
-    const vector = toFloat32(
-      bytesToFloat32(Buffer.from(record.vector, "base64")),
-      spec.dims,
-      spec.metric,
-      `vector ${JSON.stringify(id)}`,
-    );
+    let vector: Float32Array;
+    try {
+      vector = decodeVector(record.vector, spec, `vector ${JSON.stringify(id)}`);
+    } catch (error) {
+      if (error instanceof ValidationError) throw bad(index, error.message);
+      throw error;
+    }
     if (
       typeof record.metadata !== "string" ||
       Buffer.byteLength(record.metadata) > this.#maxBytes ||

@@ -21,8 +21,8 @@ export type ExportRecord =
   | VectorExportRecord;
 
 /**
- * The last line of a file written by `stowage export`: how many data records (kv, node, edge)
- * came before it, so a reader can tell a complete file from a truncated one. `exportRecords`
+ * The last line of a file written by `stowage export`: how many data records (kv, node, edge,
+ * vcollection, vector: every line but the header) came before it, so a reader can tell a complete file from a truncated one. `exportRecords`
  * does not yield it; `importRecords` accepts and skips it.
  */
 export interface ExportEnd {
@@ -43,7 +43,7 @@ export interface ExportOptions {
 
 export interface Progress {
   readonly records: number;
-  readonly phase: "kv" | "nodes" | "edges";
+  readonly phase: "kv" | "nodes" | "edges" | "vectors";
   readonly name: string;
 }
 

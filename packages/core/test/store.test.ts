@@ -84,4 +84,45 @@ describe("store over a driver", () => {
     expect(result.nodes).toHaveLength(31);
     expect(calls).toEqual([1, 2, 4, 8]);
   });
+
+  it("traverseFromNearest checks every option first, then uses the driver's one-call path when it has one", async () => {
+    const inner = createMemoryDriver();
+    const vectors = inner.vectors!;
+    let queries = 0;
+    const native: Array<{ k: number; type: string | undefined; query: unknown }> = [];
+    const withNative: Driver = {
+      ...inner,
+      capabilities: { ...inner.capabilities, nativeTraversal: true },
+      vectors: {
+        ...vectors,
+        query: (c, search) => { queries++; return vectors.query(c, search); },
+        traverseFromNearest: async (_c, _graph, search, type, query) => {
+          native.push({ k: search.k, type, query });
+          return { seeds: [], traversal: { nodes: [], edges: [], truncated: false } };
+        },
+      },
+    };
+    const store = createStore(withNative);
+    const collection = store.vectors("emb", { dims: 2, metric: "l2" });
+    await collection.upsert([{ id: "a", vector: [0, 0] }]);
+    const g = store.graph("g");
+    await expect(g.traverseFromNearest([0, 0], { nearest: { k: 1, collection } } as never)).rejects.toThrow(ValidationError);
+    await expect(g.traverseFromNearest([0, 0], { nearest: { k: 1, collection }, maxDepth: 1, direction: "sideways" } as never)).rejects.toThrow(ValidationError);
+    await expect(g.traverseFromNearest([0, 0, 0], { nearest: { k: 1, collection }, maxDepth: 1 })).rejects.toThrow(ValidationError);
+    expect(native).toEqual([]);
+    const result = await g.traverseFromNearest([0, 0], { nearest: { k: 3, collection, type: "doc" }, maxDepth: 2, direction: "both" });
+    expect(result).toEqual({ seeds: [], nodes: [], edges: [], truncated: false });
+    expect(native).toEqual([{ k: 3, type: "doc", query: { maxDepth: 2, direction: "both", maxNodes: 10_000 } }]);
+    expect(queries).toBe(0);
+
+    // Without native traversal core runs nearest, then traverse, and never the one-call path.
+    const plain = createStore({ ...withNative, capabilities: { ...inner.capabilities, nativeTraversal: false } });
+    const pc = plain.vectors("emb", { dims: 2, metric: "l2" });
+    const pg = plain.graph("g");
+    await pg.upsertEdges([{ from: "a", type: "rel", to: "b" }]);
+    const expanded = await pg.traverseFromNearest([0, 0], { nearest: { k: 1, collection: pc }, maxDepth: 1 });
+    expect(expanded.seeds.map((s) => s.id)).toEqual(["a"]);
+    expect(expanded.nodes.map((n) => [n.id, n.depth])).toEqual([["a", 0], ["b", 1]]);
+    expect(native).toHaveLength(1);
+  });
 });

@@ -2,7 +2,7 @@
 // Writes and deletes are one Lua script per batch; reads are MGET; list and count read the
 // namespace's indexes only.
 
-import type { BatchResult, EncodedEntry, KvDriver, KvListItem } from "@stowage/core";
+import type { BatchResult, EncodedEntry, KvDriver, KvListItem, KvWrite } from "@stowage/core";
 import type { Connection } from "./connection.ts";
 import { Registry } from "./registry.ts";
 import {
@@ -90,19 +90,30 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
 
     async setMany(ns, writes, now) {
       const keys = layout.kv(ns);
-      const args: (string | number)[] = [now];
-      for (const w of writes) {
-        const condition = w.ifVersion !== undefined ? String(w.ifVersion) : w.ifAbsent ? "0" : "";
-        args.push(w.key, condition, w.expiresAt === null ? "" : String(w.expiresAt), w.value);
+      const names: string[] = [keys.index, keys.expiry];
+      let args: (string | number)[];
+      const condition = (w: KvWrite) =>
+        w.ifVersion !== undefined ? String(w.ifVersion) : w.ifAbsent ? "0" : "";
+      if (writes.length === 1) {
+        const w = writes[0] as KvWrite;
+        names.push(keys.entry + w.key);
+        const expires = w.expiresAt === null ? "" : String(w.expiresAt);
+        args = [now, w.key, condition(w), expires, w.value];
+      } else {
+        // Per write the entry key and "<expiresAt>:<value>" (and a condition only when the batch
+        // has some): as few strings to encode, send and parse as a plain MSET.
+        const conditional = writes.some((w) => w.ifVersion !== undefined || w.ifAbsent);
+        args = [now, keys.entryBytes, conditional ? "c" : ""];
+        for (const w of writes) {
+          names.push(keys.entry + w.key);
+          if (conditional) args.push(condition(w));
+          args.push(w.expiresAt === null ? `:${w.value}` : `${w.expiresAt}:${w.value}`);
+        }
       }
-      const entries = entryKeys(
-        keys,
-        writes.map((w) => w.key),
-      );
       const reply = await registry.write<BatchReply>(
         ns,
         writes.length === 1 ? KV_SET_ONE : KV_SET,
-        [keys.index, keys.expiry, ...entries],
+        names,
         args,
         (r) => r[2] === 1,
       );
@@ -111,21 +122,14 @@ export function createRedisKv(conn: Connection, layout: Layout): KvDriver {
 
     async deleteMany(ns, deletes, now) {
       const keys = layout.kv(ns);
-      const args: (string | number)[] = [now];
-      for (const d of deletes)
-        args.push(d.key, d.ifVersion === undefined ? "" : String(d.ifVersion));
-      const reply = await conn.write(
-        KV_DELETE,
-        [
-          keys.index,
-          keys.expiry,
-          ...entryKeys(
-            keys,
-            deletes.map((d) => d.key),
-          ),
-        ],
-        args,
-      );
+      const names: string[] = [keys.index, keys.expiry];
+      const conditional = deletes.some((d) => d.ifVersion !== undefined);
+      const args: (string | number)[] = [now, keys.entryBytes, conditional ? "c" : ""];
+      for (const d of deletes) {
+        names.push(keys.entry + d.key);
+        if (conditional) args.push(d.ifVersion === undefined ? "" : String(d.ifVersion));
+      }
+      const reply = await conn.write(KV_DELETE, names, args);
       return batchResult(reply, (v) => v === 1);
     },
 

@@ -46,6 +46,8 @@ export interface KvKeys {
   readonly expiry: string;
   /** Prefix of entry keys; the user key follows it. */
   readonly entry: string;
+  /** Byte length of `entry`: scripts take the user key from the entry key past these bytes. */
+  readonly entryBytes: number;
 }
 
 export interface GraphKeys {
@@ -75,7 +77,13 @@ export class Layout {
 
   kv(ns: string): KvKeys {
     const base = `${this.prefix}:kv:{${ns}}:`;
-    return { index: `${base}i`, expiry: `${base}x`, entry: `${base}v:` };
+    const entry = `${base}v:`;
+    return {
+      index: `${base}i`,
+      expiry: `${base}x`,
+      entry,
+      entryBytes: Buffer.byteLength(entry, "utf8"),
+    };
   }
 
   graph(name: string): GraphKeys {
@@ -165,25 +173,48 @@ export function withHelpers(name: string, body: string): LuaScript {
 }
 
 /**
- * KEYS: index, expiry, then the entry key of each write.
- * ARGV: now, then per write: key, condition ("" none, "0" absent, "<n>" version n), expiresAt ("" none), value.
+ * KEYS: index, expiry, then the entry key of each write (distinct keys: core refuses repeats).
+ * ARGV: now, the byte length of the entry keys' prefix (the user key is the rest of the entry
+ * key), "c" when the batch has conditions ("" when not), then per write: its condition when the
+ * batch has them ("" none, "0" absent, "<n>" version n), and "<expiresAt or empty>:<value>" (the
+ * stored text without its version). Two strings per write without conditions, like a plain MSET.
  * Returns {1, {versions}, 1 when the namespace was empty before} or {0, {conflicting positions
  * (0-based)}}; writes nothing on conflict.
+ *
+ * An entry string that exists is in the index already, and in the expiry index only when its
+ * header has an expiry (they are written and removed together), so overwriting entries costs
+ * MGET + MSET: index entries are added only for keys without an entry string, expiry index
+ * entries removed only where the old entry had one or is gone (Redis may have expired it).
  */
 export const KV_SET = withHelpers(
   "kv-set",
   `
-local now = tonumber(ARGV[1])
+local now, skip, conditional = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == 'c'
+-- Write i's arguments start at ARGV[4 + (i - 1) * per]; its stored text (without version) is the last.
+local per = conditional and 2 or 1
 local n = #KEYS - 2
-local versions, conflicts = {}, {}
+local versions, conflicts, fresh, had_expiry = {}, {}, {}, {}
 local was_empty = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
 for first = 1, n, CHUNK do
   local last = math.min(first + CHUNK - 1, n)
   local entries = redis.call('MGET', unpack(KEYS, 2 + first, 2 + last))
   for i = first, last do
-    local cond = ARGV[3 + (i - 1) * 4]
-    local version = live_version(entries[i - first + 1], now)
-    if cond ~= '' and tonumber(cond) ~= version then conflicts[#conflicts + 1] = i - 1 end
+    local entry, version = entries[i - first + 1], 0
+    if entry then
+      local v, e = string.match(entry, '^(%d+):(%d*):')
+      if e ~= '' then
+        had_expiry[i] = true
+        if tonumber(e) > now then version = tonumber(v) end
+      else
+        version = tonumber(v)
+      end
+    else
+      fresh[i] = true
+    end
+    if conditional then
+      local cond = ARGV[4 + (i - 1) * 2]
+      if cond ~= '' and tonumber(cond) ~= version then conflicts[#conflicts + 1] = i - 1 end
+    end
     versions[i] = version + 1
   end
 end
@@ -191,29 +222,29 @@ if #conflicts > 0 then return {0, conflicts} end
 -- Multi-key commands, a chunk at a time: far fewer calls than one command per key.
 local sets, index, expiring, plain = {}, {}, {}, {}
 for i = 1, n do
-  local at = 2 + (i - 1) * 4
-  local key, expires = ARGV[at], ARGV[at + 2]
-  sets[#sets + 1] = KEYS[2 + i]
-  sets[#sets + 1] = string.format('%d', versions[i]) .. ':' .. expires .. ':' .. ARGV[at + 3]
-  index[#index + 1] = 0
-  index[#index + 1] = key
-  if expires == '' then
-    plain[#plain + 1] = key
+  local rest = ARGV[3 + i * per]
+  local text = string.format('%d', versions[i]) .. ':' .. rest
+  local key = nil
+  if fresh[i] then
+    key = string.sub(KEYS[2 + i], skip + 1)
+    index[#index + 1] = 0
+    index[#index + 1] = key
+  end
+  if string.byte(rest, 1) == 58 then
+    -- No expiry (":<value>"): one MSET for all of them.
+    sets[#sets + 1] = KEYS[2 + i]
+    sets[#sets + 1] = text
+    if fresh[i] or had_expiry[i] then plain[#plain + 1] = key or string.sub(KEYS[2 + i], skip + 1) end
   else
+    local expires = string.match(rest, '^(%d+):')
+    redis.call('SET', KEYS[2 + i], text, 'PXAT', expires)
     expiring[#expiring + 1] = expires
-    expiring[#expiring + 1] = key
+    expiring[#expiring + 1] = key or string.sub(KEYS[2 + i], skip + 1)
   end
 end
 for first = 1, #sets, 2 * CHUNK do redis.call('MSET', unpack(sets, first, math.min(first + 2 * CHUNK - 1, #sets))) end
--- After MSET (which clears expiry), the expiries of this batch.
-if #expiring > 0 then
-  for i = 1, n do
-    local expires = ARGV[2 + (i - 1) * 4 + 2]
-    if expires ~= '' then redis.call('PEXPIREAT', KEYS[2 + i], expires) end
-  end
-end
 chunked('ZADD', KEYS[1], index, 2)
-if redis.call('EXISTS', KEYS[2]) == 1 then chunked('ZREM', KEYS[2], plain, 1) end
+if #plain > 0 and redis.call('EXISTS', KEYS[2]) == 1 then chunked('ZREM', KEYS[2], plain, 1) end
 chunked('ZADD', KEYS[2], expiring, 2)
 return {1, versions, was_empty}
 `,
@@ -256,28 +287,38 @@ return {1, {version}, was_empty}
 );
 
 /**
- * KEYS: index, expiry, then the entry key of each delete. ARGV: now, then per delete: key, condition.
+ * KEYS: index, expiry, then the entry key of each delete. ARGV: now, the byte length of the entry
+ * keys' prefix, "c" when the batch has conditions ("" when not), then (only then) per delete its
+ * condition ("" none, "<n>" version n).
  * Returns {1, {1 when a live entry was removed, else 0}} or {0, {conflicting positions}}.
+ * Reads with MGET and removes with UNLINK / ZREM over chunks of keys, not commands per key.
  */
 export const KV_DELETE = withHelpers(
   "kv-delete",
   `
-local now = tonumber(ARGV[1])
+local now, skip, conditional = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == 'c'
 local n = #KEYS - 2
 local live, conflicts = {}, {}
-for i = 1, n do
-  local cond = ARGV[3 + (i - 1) * 2]
-  local version = live_version(redis.call('GET', KEYS[2 + i]), now)
-  if cond ~= '' and tonumber(cond) ~= version then conflicts[#conflicts + 1] = i - 1 end
-  live[i] = version > 0 and 1 or 0
+for first = 1, n, CHUNK do
+  local last = math.min(first + CHUNK - 1, n)
+  local entries = redis.call('MGET', unpack(KEYS, 2 + first, 2 + last))
+  for i = first, last do
+    local version = live_version(entries[i - first + 1], now)
+    if conditional then
+      local cond = ARGV[3 + i]
+      if cond ~= '' and tonumber(cond) ~= version then conflicts[#conflicts + 1] = i - 1 end
+    end
+    live[i] = version > 0 and 1 or 0
+  end
 end
 if #conflicts > 0 then return {0, conflicts} end
-for i = 1, n do
-  local key = ARGV[2 + (i - 1) * 2]
-  redis.call('DEL', KEYS[2 + i])
-  redis.call('ZREM', KEYS[1], key)
-  redis.call('ZREM', KEYS[2], key)
+local members = {}
+for i = 1, n do members[i] = string.sub(KEYS[2 + i], skip + 1) end
+for first = 1, n, CHUNK do
+  redis.call('UNLINK', unpack(KEYS, 2 + first, 2 + math.min(first + CHUNK - 1, n)))
 end
+chunked('ZREM', KEYS[1], members, 1)
+if redis.call('EXISTS', KEYS[2]) == 1 then chunked('ZREM', KEYS[2], members, 1) end
 return {1, live}
 `,
 );

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import {
   bytesToFloat32,
   float32ToBytes,
-  StowageError,
+  ValidationError,
   type VectorCollectionSpec,
   type VectorDriver,
   type VectorHit,
@@ -38,16 +38,36 @@ if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('HSET', KEYS[1], 'dims', A
 return redis.call('HMGET', KEYS[1], 'dims', 'metric')
 `;
 
-/** KEYS: def, vec, meta, ids. ARGV: dims, metric, then id, bytes, metadata per record. 0 when the definition is gone or differs. */
+/**
+ * KEYS: def, vec, meta, ids. ARGV: dims, metric, then id, bytes, metadata per record.
+ * Returns 1, or 2 when it (re)created the definition (another store dropped the collection:
+ * the caller registers it), or the stored {dims, metric} when they differ (nothing written).
+ */
 const UPSERT = `
 local d = redis.call('HMGET', KEYS[1], 'dims', 'metric')
-if d[1] ~= ARGV[1] or d[2] ~= ARGV[2] then return 0 end
-for i = 3, #ARGV, 3 do
-  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 2])
-  redis.call('ZADD', KEYS[4], 0, ARGV[i])
+local created = 0
+if not d[1] then
+  redis.call('HSET', KEYS[1], 'dims', ARGV[1], 'metric', ARGV[2])
+  created = 1
+elseif d[1] ~= ARGV[1] or d[2] ~= ARGV[2] then
+  return d
 end
-return 1
+local vecs, metas, ids = {}, {}, {}
+for i = 3, #ARGV, 3 do
+  vecs[#vecs + 1] = ARGV[i]
+  vecs[#vecs + 1] = ARGV[i + 1]
+  metas[#metas + 1] = ARGV[i]
+  metas[#metas + 1] = ARGV[i + 2]
+  ids[#ids + 1] = 0
+  ids[#ids + 1] = ARGV[i]
+end
+for first = 1, #vecs, 1000 do
+  local last = math.min(first + 999, #vecs)
+  redis.call('HSET', KEYS[2], unpack(vecs, first, last))
+  redis.call('HSET', KEYS[3], unpack(metas, first, last))
+  redis.call('ZADD', KEYS[4], unpack(ids, first, last))
+end
+return 1 + created
 `;
 
 /** KEYS: vec, meta, ids. ARGV: ids. Returns how many existed. */
@@ -253,22 +273,31 @@ export function createRedisVectors(conn: Connection, prefix: string): VectorDriv
     async drop(name) {
       const k = keys(name);
       const existed = await conn.run((c) => c.del(k.def, k.vec, k.meta, k.ids));
+      // The registry is another key (another slot on a cluster): no script covers both. A store
+      // that recreated the collection meanwhile (its upsert after our DEL) may have registered it
+      // before our ZREM: look again, and register it again when it exists.
       await conn.run((c) => c.zrem(registry, name));
+      if ((await conn.run((c) => c.exists(k.def))) === 1)
+        await conn.run((c) => c.zadd(registry, 0, name));
       return Number(existed) > 0;
     },
     async upsert(spec, batch) {
       const k = keys(spec.name);
       const args: (string | Buffer | number)[] = [spec.dims, spec.metric];
       for (const r of batch) args.push(r.id, Buffer.from(float32ToBytes(r.vector)), r.metadata);
-      const run = () => evalBuffer(UPSERT, [k.def, k.vec, k.meta, k.ids], args);
-      if (Number(await run()) === 1) return;
-      // Dropped meanwhile by another store: create it again (a different definition stays an error).
-      const stored = await ensure(spec);
-      if (stored.dims !== spec.dims || stored.metric !== spec.metric || Number(await run()) !== 1) {
-        throw new StowageError(
-          `vector collection "${spec.name}" changed its definition while being written`,
+      const reply = await evalBuffer(UPSERT, [k.def, k.vec, k.meta, k.ids], args);
+      if (Array.isArray(reply)) {
+        // Dropped by another store and recreated with another definition: the error opening it
+        // with the wrong dims or metric gives; nothing was written.
+        const [dims, metric] = (reply as Buffer[]).map((b) => b.toString());
+        throw new ValidationError(
+          "INVALID_OPTION",
+          `vector collection "${spec.name}" has dims ${dims} and metric ${metric}; it was opened with dims ${spec.dims} and metric ${spec.metric}`,
         );
       }
+      // Dropped by another store since this one opened it: the script created it again with this
+      // store's definition (as the PostgreSQL driver does); register it (see drop()).
+      if (Number(reply) === 2) await conn.run((c) => c.zadd(registry, 0, spec.name));
     },
     async get(spec, ids) {
       const k = keys(spec.name);

@@ -253,6 +253,75 @@ describe("redis kv single writes", () => {
 });
 
 describe("redis kv batches", () => {
+  it("keeps both indexes exact through batches that add, change and drop expiries", async () => {
+    const store = open();
+    const name = ns();
+    const kv = store.kv(name);
+    const index = `${prefix}:kv:{${name}}:i`;
+    const expiry = `${prefix}:kv:{${name}}:x`;
+    // The expiry index sorts by expiry: compare its members as a set.
+    const indexes = async () => [
+      await raw.zrange(index, "0", "-1"),
+      (await raw.zrange(expiry, "0", "-1")).sort(),
+    ];
+    // Unconditional batches (the path that sends no conditions at all).
+    expect(
+      await kv.setMany([
+        { key: "a", value: 1 },
+        { key: "b", value: 1, ttlMs: 60_000 },
+        { key: "c", value: 1, ttlMs: 1 },
+      ]),
+    ).toEqual([1, 1, 1]);
+    expect(await store.namespaces()).toContain(name);
+    expect(await indexes()).toEqual([
+      ["a", "b", "c"],
+      ["b", "c"],
+    ]);
+    // "c" expired in Redis with its index entries left behind.
+    for (let i = 0; i < 200 && (await raw.exists(`${prefix}:kv:{${name}}:v:c`)) === 1; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(
+      await kv.setMany([
+        { key: "a", value: 2, ttlMs: 60_000 }, // gains an expiry
+        { key: "b", value: 2 }, // loses its expiry
+        { key: "c", value: 2 }, // expired: starts again at 1, stale expiry entry removed
+        { key: "d", value: 2 }, // new
+      ]),
+    ).toEqual([2, 2, 1, 1]);
+    expect(await indexes()).toEqual([["a", "b", "c", "d"], ["a"]]);
+    expect(await raw.pttl(`${prefix}:kv:{${name}}:v:b`)).toBe(-1);
+    expect(await raw.pttl(`${prefix}:kv:{${name}}:v:a`)).toBeGreaterThan(50_000);
+    expect(await raw.get(`${prefix}:kv:{${name}}:v:a`)).toMatch(/^2:\d+:/);
+    expect(await raw.zscore(expiry, "a")).toBe(String((await kv.getEntry("a"))?.expiresAt));
+    // A conditional batch takes the other argument layout: same indexes, same versions.
+    expect(
+      await kv.setMany([
+        { key: "a", value: 3, ifVersion: 2 },
+        { key: "e", value: 3, ifAbsent: true, ttlMs: 60_000 },
+        { key: "d", value: 3 },
+      ]),
+    ).toEqual([3, 1, 2]);
+    expect(await indexes()).toEqual([["a", "b", "c", "d", "e"], ["e"]]);
+    expect(await kv.getEntries(["a", "b", "c", "d", "e"])).toMatchObject([
+      { value: 3, version: 3, expiresAt: null },
+      { value: 2, version: 2, expiresAt: null },
+      { value: 2, version: 1 },
+      { value: 3, version: 2 },
+      { value: 3, version: 1 },
+    ]);
+    // Deletes, with and without conditions, remove all three kinds of keys.
+    await expect(kv.delete("e", { ifVersion: 2 })).rejects.toBeInstanceOf(ConflictError);
+    expect(await kv.delete("e", { ifVersion: 1 })).toBe(true);
+    expect(await kv.deleteMany(["a", "b", "zz"])).toBe(2);
+    expect(await indexes()).toEqual([["c", "d"], []]);
+    expect(await keysUnder(raw, `${prefix}:kv:{${name}}:v:*`)).toEqual([
+      `${prefix}:kv:{${name}}:v:c`,
+      `${prefix}:kv:{${name}}:v:d`,
+    ]);
+    await kv.deleteMany(["c", "d"]);
+    expect(await keysUnder(raw, `${prefix}:kv:{${name}}:*`)).toEqual([]);
+  });
+
   it("applies a conditional batch all or nothing, and reports every conflict", async () => {
     const kv = open().kv(ns());
     await kv.setMany([

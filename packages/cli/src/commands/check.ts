@@ -36,6 +36,14 @@ function capabilityList(c: DriverCapabilities): string[] {
   return ["kv", ...flags];
 }
 
+/** What vector search this driver offers (capabilities `vectors` and `approximateVectors`). */
+function vectorLine(c: DriverCapabilities): string {
+  if (!c.vectors) return "no (vectors: false)";
+  return c.approximateVectors
+    ? "yes: exact search and an approximate index (vectors: true, approximateVectors: true)"
+    : "yes: exact search only (vectors: true, approximateVectors: false)";
+}
+
 /** No answer, or an availability error: "unreachable"; any other stowage error is about the schema. */
 function isUnavailable(error: unknown): boolean {
   return error instanceof UnavailableError || !isStowageError(error);
@@ -109,6 +117,7 @@ async function run(ctx: CommandContext): Promise<number> {
     out.result(
       `  capabilities  ${capabilities.join(" ")} (values up to ${opened.capabilities.maxValueBytes} bytes)`,
     );
+    out.result(`  vectors       ${vectorLine(opened.capabilities)}`);
     out.result(
       last.schemaVersion === undefined
         ? "  schema        none to version (this driver keeps no versioned schema)"

@@ -36,19 +36,31 @@ import { jsonLines, Tally } from "../records.ts";
 export const SELECTION_OPTIONS = {
   namespace: { type: "string", multiple: true },
   graph: { type: "string", multiple: true },
+  vectors: { type: "string", multiple: true },
 } as const;
 
 export const SELECTION_HELP = [
   ["--namespace <ns>", "only this namespace (repeatable; default: every namespace)"],
   ["--graph <name>", "only this graph (repeatable; default: every graph)"],
+  ["--vectors <collection>", "only this vector collection (repeatable; default: every collection)"],
 ] as const;
 
-/** --namespace / --graph: when only one kind is selected, the other kind is left out entirely. */
-export function selection(ctx: CommandContext): { namespaces?: string[]; graphs?: string[] } {
+export interface CliSelection {
+  namespaces?: string[];
+  graphs?: string[];
+  vectors?: string[];
+}
+
+/**
+ * --namespace / --graph / --vectors: none given selects everything; once any is given, the
+ * kinds not named are left out entirely.
+ */
+export function selection(ctx: CommandContext): CliSelection {
   const namespaces = listOption(ctx.values, "namespace");
   const graphs = listOption(ctx.values, "graph");
-  if (!namespaces && !graphs) return {};
-  return { namespaces: namespaces ?? [], graphs: graphs ?? [] };
+  const vectors = listOption(ctx.values, "vectors");
+  if (!namespaces && !graphs && !vectors) return {};
+  return { namespaces: namespaces ?? [], graphs: graphs ?? [], vectors: vectors ?? [] };
 }
 
 async function toStream(chunks: AsyncIterable<string | Buffer>, dest: TextStream): Promise<void> {
@@ -118,7 +130,7 @@ async function run(ctx: CommandContext): Promise<number> {
       recordsPerSecond: rate(tally.records, ms),
     });
     out.result(
-      `exported ${plural(tally.records, "record")} (${plural(tally.kv, "key")}, ${plural(tally.nodes, "node")}, ${plural(tally.edges, "edge")}) ` +
+      `exported ${plural(tally.records, "record")} (${tally.describe()}) ` +
         `from ${redactUrl(url)} to ${toStdout ? "stdout" : file}${gzip ? " (gzip)" : ""} in ${seconds(ms)} (${count(rate(tally.records, ms))} records/s)`,
     );
     return 0;
@@ -129,9 +141,10 @@ async function run(ctx: CommandContext): Promise<number> {
 }
 
 export const exportCommand: Command = {
-  summary: "write every record (or the selected namespaces and graphs) as JSON Lines, gzip for .gz",
+  summary:
+    "write every record (or the selected namespaces, graphs and vector collections) as JSON Lines, gzip for .gz",
   usage:
-    "stowage export [--url <url>] [-o <file>|-] [--gzip] [--namespace <ns>]… [--graph <name>]…",
+    "stowage export [--url <url>] [-o <file>|-] [--gzip] [--namespace <ns>]… [--graph <name>]… [--vectors <collection>]…",
   options: {
     ...URL_OPTION,
     ...OUTPUT_OPTIONS,
@@ -148,7 +161,8 @@ export const exportCommand: Command = {
     QUIET_HELP,
   ],
   notes: [
-    "The file: a header line, one JSON record per line (kv, node, edge), an end line with the record count.",
+    "The file: a header line, one JSON record per line (kv, node, edge; vcollection then its vectors,",
+    "components as base64 float32 bytes, so every bit survives), an end line with the record count.",
     "Examples:",
     "  stowage export --url file:./app.db -o backup.jsonl.gz",
     "  stowage export --url postgres://… --namespace sessions | gzip > sessions.jsonl.gz",

@@ -49,20 +49,44 @@ function missingEnd(summary: ReadSummary): string {
   return `the input ends at line ${summary.lastLine} without the end record that stowage export writes last: it looks truncated (--no-end-check imports such input anyway)`;
 }
 
-/** Pass one over a file: every line checked, nothing written. Returns the number of data records. */
+/**
+ * Pass one over a file: every line checked, nothing written; then the file's vector collections
+ * against the target's (a collection there with other dims or metric would stop the import
+ * half-way). Returns the number of data records.
+ */
 async function precheck(
   ctx: CommandContext,
   input: string,
   endCheck: boolean,
   progress: ProgressLine,
+  store: Store,
 ): Promise<number> {
   const summary: ReadSummary = { header: false, end: undefined, lastLine: 0 };
   let records = 0;
+  const collections: { name: string; dims: number; metric: string; line: number }[] = [];
   for await (const record of read(ctx, input, summary)) {
     if (record.kind !== "header") records++;
+    if (record.kind === "vcollection") {
+      const { name, dims, metric } = record;
+      collections.push({ name, dims, metric, line: summary.lastLine });
+    }
     progress.update({ records, phase: "checking" });
   }
   if (endCheck && !summary.end) throw new Error(missingEnd(summary));
+  if (collections.length > 0) {
+    if (!store.capabilities.vectors)
+      throw new Error(
+        `line ${collections[0]?.line}: the file holds vector collections, and the ${store.driverName} driver has none to import into`,
+      );
+    const existing = new Map((await store.vectorCollections()).map((c) => [c.name, c]));
+    for (const c of collections) {
+      const there = existing.get(c.name);
+      if (there && (there.dims !== c.dims || there.metric !== c.metric))
+        throw new Error(
+          `line ${c.line}: vector collection "${c.name}" (dims ${c.dims}, ${c.metric}) exists in the target with dims ${there.dims} and metric ${there.metric}`,
+        );
+    }
+  }
   return records;
 }
 
@@ -86,7 +110,7 @@ async function run(ctx: CommandContext): Promise<number> {
     const what =
       written === 0
         ? "nothing was written"
-        : `${plural(written, "record")} were written before it (in complete batches, each atomic); nothing after`;
+        : `${plural(written, "record")} ${written === 1 ? "was" : "were"} written before it (in complete batches, each atomic); nothing after`;
     out.jsonResult({ ok: false, url: redactUrl(url), input: shown, written, error: why });
     out.error(`stowage import: ${shown}: ${why}; ${what}`);
     throw new ReportedFailure(1);
@@ -97,7 +121,7 @@ async function run(ctx: CommandContext): Promise<number> {
     if (!fromStdin) {
       progress.update({ records: 0, phase: "checking" }, true);
       try {
-        progress.setTotal(await precheck(ctx, input, endCheck, progress));
+        progress.setTotal(await precheck(ctx, input, endCheck, progress, store));
       } catch (error) {
         return fail(errorMessage(error));
       }
@@ -135,7 +159,7 @@ async function run(ctx: CommandContext): Promise<number> {
       recordsPerSecond: rate(tally.records, ms),
     });
     out.result(
-      `imported ${plural(imported, "record")} (${plural(tally.kv, "key")}, ${plural(tally.nodes, "node")}, ${plural(tally.edges, "edge")}) ` +
+      `imported ${plural(imported, "record")} (${tally.describe()}) ` +
         `from ${shown} into ${redactUrl(url)} in ${seconds(ms)} (${count(rate(tally.records, ms))} records/s)` +
         (result.skippedExpired > 0
           ? `; ${plural(result.skippedExpired, "entry", "entries")} already expired, skipped`
@@ -166,9 +190,11 @@ export const importCommand: Command = {
   notes: [
     "gzip is recognised by its magic bytes, whatever the file is called.",
     "A file is checked completely before anything is written: a bad line (reported with its number),",
-    "a truncated .gz or a missing end record writes nothing. Standard input is checked as it streams:",
-    "the import stops at the first bad line, before writing that line's batch (batches are atomic), and",
-    "says how many records were written before it. Existing keys, nodes and edges are overwritten.",
+    "a truncated .gz or a missing end record writes nothing. Vectors are checked against their",
+    "collection's dims (and finite components); a collection the target holds with other dims or",
+    "metric is refused up front. Standard input is checked as it streams: the import stops at the",
+    "first bad line, before writing that line's batch (batches are atomic), and says how many records",
+    "were written before it. Existing keys, nodes, edges and vectors are overwritten.",
     "Example: stowage import --url postgres://… backup.jsonl.gz",
   ],
   run,

@@ -78,7 +78,7 @@ async function run(ctx: CommandContext): Promise<number> {
       const t = totals(before);
       return fail(
         `the target ${to} is not empty (${plural(Object.keys(before.namespaces).length, "namespace")}, ${plural(Object.keys(before.graphs).length, "graph")}, ` +
-          `${count(t.records)} records): pass --merge to write into it anyway (existing keys, nodes and edges are overwritten); nothing was written`,
+          `${plural(t.vectorCollections, "vector collection")}, ${count(t.records)} records): pass --merge to write into it anyway (existing keys, nodes, edges and vectors are overwritten); nothing was written`,
       );
     }
     const shouldVerify = typeof ctx.values.verify === "boolean" ? ctx.values.verify : wasEmpty;
@@ -110,6 +110,11 @@ async function run(ctx: CommandContext): Promise<number> {
       const names = {
         namespaces: select.namespaces ?? (await source.namespaces()),
         graphs: select.graphs ?? (source.capabilities.graph ? await source.graphs() : []),
+        vectors:
+          select.vectors ??
+          (source.capabilities.vectors
+            ? (await source.vectorCollections()).map((c) => c.name)
+            : []),
       };
       verification = await verify(source, target, names);
       progress.clear();
@@ -128,14 +133,14 @@ async function run(ctx: CommandContext): Promise<number> {
       verified: verification ?? null,
     });
     out.result(
-      `migrated ${plural(imported, "record")} (${plural(tally.kv, "key")}, ${plural(tally.nodes, "node")}, ${plural(tally.edges, "edge")}) ` +
+      `migrated ${plural(imported, "record")} (${tally.describe()}) ` +
         `from ${from} to ${to} in ${seconds(copyMs)} (${count(rate(tally.records, copyMs))} records/s)` +
         (result.skippedExpired > 0
           ? `; ${plural(result.skippedExpired, "entry", "entries")} expired in transit, skipped`
           : ""),
     );
     if (verification) {
-      const scope = `${plural(verification.namespaces, "namespace")} and ${plural(verification.graphs, "graph")}`;
+      const scope = `${plural(verification.namespaces, "namespace")}, ${plural(verification.graphs, "graph")} and ${plural(verification.vectorCollections, "vector collection")}`;
       if (verification.ok) {
         out.result(
           `verified in ${seconds(ms - copyMs)}: ${scope} match (counts and content checksums)`,
@@ -149,7 +154,7 @@ async function run(ctx: CommandContext): Promise<number> {
       }
     } else if (!shouldVerify) {
       out.result(
-        `not verified (the target was not empty; pass --verify to compare the migrated namespaces and graphs)`,
+        `not verified (the target was not empty; pass --verify to compare the migrated namespaces, graphs and vector collections)`,
       );
     }
     return 0;
@@ -160,9 +165,10 @@ async function run(ctx: CommandContext): Promise<number> {
 }
 
 export const migrateCommand: Command = {
-  summary: "stream one store into another (bounded memory), then compare counts and checksums",
+  summary:
+    "stream one store into another, vectors included (bounded memory), then compare counts and checksums",
   usage:
-    "stowage migrate --from <url> --to <url> [--namespace <ns>]… [--graph <name>]… [--verify|--no-verify] [--merge]",
+    "stowage migrate --from <url> --to <url> [--namespace <ns>]… [--graph <name>]… [--vectors <collection>]… [--verify|--no-verify] [--merge]",
   options: {
     ...OUTPUT_OPTIONS,
     ...SELECTION_OPTIONS,
@@ -178,12 +184,12 @@ export const migrateCommand: Command = {
     ...SELECTION_HELP,
     [
       "--verify",
-      "compare key counts per namespace, node and edge counts per graph and a content checksum of both sides; exit 1 on any difference (default when the target was empty)",
+      "compare key counts per namespace, node and edge counts per graph, dims, metric and count per vector collection, and a content checksum of both sides (vectors: ids, float32 bits, metadata); exit 1 on any difference (default when the target was empty)",
     ],
     ["--no-verify", "skip the comparison"],
     [
       "--merge",
-      "write into a target that already holds data (existing keys, nodes and edges are overwritten)",
+      "write into a target that already holds data (existing keys, nodes, edges and vectors are overwritten)",
     ],
     JSON_HELP,
     QUIET_HELP,

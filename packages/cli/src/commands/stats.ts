@@ -1,4 +1,4 @@
-// `stowage stats`: live keys per namespace, nodes and edges per graph, and totals.
+// `stowage stats`: live keys per namespace, nodes and edges per graph, vectors per collection, and totals.
 
 import { redactUrl } from "@stowage/core";
 import {
@@ -27,12 +27,15 @@ async function run(ctx: CommandContext): Promise<number> {
     out.jsonResult({
       namespaces: inv.namespaces,
       graphs: inv.graphs,
+      vectors: inv.vectors,
       totals: {
         namespaces: Object.keys(inv.namespaces).length,
         keys: sum.keys,
         graphs: Object.keys(inv.graphs).length,
         nodes: sum.nodes,
         edges: sum.edges,
+        vectorCollections: sum.vectorCollections,
+        vectors: sum.vectors,
       },
     });
     out.result(`${redactUrl(url)} (${store.driverName})`);
@@ -47,13 +50,19 @@ async function run(ctx: CommandContext): Promise<number> {
         g,
         `${plural(s.nodes, "node")}, ${plural(s.edges, "edge")}`,
       ]),
+      ...Object.entries(inv.vectors).map(([c, v]): [string, string, string] => [
+        "vectors",
+        c,
+        `${plural(v.count, "vector")} (dims ${v.dims}, ${v.metric})`,
+      ]),
     ];
     const width = Math.max(0, ...rows.map((r) => r[1].length));
     for (const [what, name, text] of rows)
       out.result(`  ${what.padEnd(9)}  ${name.padEnd(width)}  ${text}`);
     out.result(
       `total: ${plural(Object.keys(inv.namespaces).length, "namespace")} with ${plural(sum.keys, "key")}, ` +
-        `${plural(Object.keys(inv.graphs).length, "graph")} with ${plural(sum.nodes, "node")} and ${plural(sum.edges, "edge")} ` +
+        `${plural(Object.keys(inv.graphs).length, "graph")} with ${plural(sum.nodes, "node")} and ${plural(sum.edges, "edge")}, ` +
+        `${plural(sum.vectorCollections, "vector collection")} with ${plural(sum.vectors, "vector")} ` +
         `(${count(sum.records)} records)`,
     );
     return 0;
@@ -63,13 +72,15 @@ async function run(ctx: CommandContext): Promise<number> {
 }
 
 export const stats: Command = {
-  summary: "live keys per namespace, nodes and edges per graph, and totals",
+  summary:
+    "live keys per namespace, nodes and edges per graph, vectors per collection (dims, metric), and totals",
   usage: "stowage stats [--url <url>] [--json]",
   options: { ...URL_OPTION, ...OUTPUT_OPTIONS },
   optionHelp: [URL_HELP, JSON_HELP, QUIET_HELP],
   notes: [
     "--json prints one object:",
-    '  {"namespaces":{"<ns>":<live keys>},"graphs":{"<name>":{"nodes":N,"edges":M}},"totals":{…}}',
+    '  {"namespaces":{"<ns>":<live keys>},"graphs":{"<name>":{"nodes":N,"edges":M}},',
+    '   "vectors":{"<collection>":{"dims":D,"metric":"cosine"|"l2"|"dot","count":N}},"totals":{…}}',
     "It holds only the data (no URL, no driver), so two stores with the same content print the same JSON.",
   ],
   run,
