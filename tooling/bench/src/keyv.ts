@@ -196,15 +196,17 @@ export async function openKeyv(
     // One adapter (one sqlite3 connection) per namespace, all on one file, as separate Keyv
     // instances of an application would be; WAL and the same `synchronous` as the other sides.
     const makeAdapter = () => {
-      const a = new Adapter({ uri, wal: true, busyTimeout: 10_000 });
+      const a = new Adapter({ uri, busyTimeout: 10_000 });
       adapters.push(a);
       return a;
     };
     const query = (a: Record<string, unknown>, sql: string) =>
       (a.query as (sql: string) => Promise<Record<string, unknown>[]>)(sql);
     try {
+      // WAL is a property of the file (set once, kept); synchronous is per connection.
       const probe = makeAdapter();
-      await query(probe, "SELECT 1");
+      await query(probe, "PRAGMA journal_mode=WAL");
+      await query(probe, `PRAGMA synchronous=${sync}`);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       return { skip: `@keyv/sqlite cannot open a database (${firstLine(error)})` };
@@ -212,7 +214,6 @@ export async function openKeyv(
     const ops = new KeyvSet((ns) => {
       const a = makeAdapter();
       // The adapter's connection applies this before any statement the Keyv instance sends.
-      void query(a, "PRAGMA journal_mode=WAL");
       void query(a, `PRAGMA synchronous=${sync}`);
       return new Keyv({ store: a, namespace: ns });
     });
@@ -221,7 +222,6 @@ export async function openKeyv(
       detail: `keyv + @keyv/sqlite (sqlite3), ${uri}`,
       async durability() {
         const a = adapters[adapters.length - 1] as Record<string, unknown>;
-        await query(a, `PRAGMA synchronous=${sync}`);
         const [j] = await query(a, "PRAGMA journal_mode");
         const [s] = await query(a, "PRAGMA synchronous");
         const names = ["OFF", "NORMAL", "FULL", "EXTRA"];
