@@ -20,6 +20,7 @@ import {
 import { localOpenError, storageError } from "./errors.ts";
 import { createLibsqlGraph } from "./graph.ts";
 import { createLibsqlKv } from "./kv.ts";
+import { openLocalClient } from "./local-client.ts";
 import { createLibsqlVectors } from "./vectors.ts";
 import { databasePath, released } from "./release.ts";
 import {
@@ -64,15 +65,16 @@ export interface LibsqlDriverOptions {
   /** How often expired KV entries are deleted, in ms (default 60000; 0 disables). Reads never see them either way. */
   readonly sweepIntervalMs?: number;
   /**
-   * Traverse with one recursive SQL statement (true) or let core walk level by level over
-   * `neighbors` (false). Default: true for remote servers (one round trip instead of two per
-   * level), false for local databases, where the level walk measured faster (see README).
+   * Traverse with one recursive SQL statement (true, the default) or let core walk level by
+   * level over `neighbors` (false). Remote: one round trip instead of two per level; local:
+   * the plain recursive walk measured faster than core's walk (see README, "Traversal").
    */
   readonly nativeTraversal?: boolean;
   /**
    * Index cosine and l2 vector collections with `libsql_vector_idx` and answer unfiltered,
-   * non-exact queries on 1000+ vectors approximately with `vector_top_k` (default false: every
-   * query exact). See README, "Vectors", for the recall and insert cost measured here.
+   * non-exact queries on 1000+ vectors approximately with `vector_top_k`, re-ranked exactly
+   * (declares `approximateVectors`). Default false: every query exact; the index makes inserts
+   * ~35x slower and, at 10k vectors, queries slower than exact (README, "Approximate search").
    */
   readonly vectorIndex?: boolean;
 }
@@ -220,6 +222,14 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
   const open = (): void => {
     if (client || url === undefined) return;
     try {
+      // A URL with a host (`file://host/…`) or parameters is left to the client to check or apply.
+      const plain = !/[?#]/.test(url) && !/^file:\/\/(?!\/)/i.test(url);
+      const file = url === ":memory:" ? url : plain ? databasePath(url) : undefined;
+      if (local && file !== undefined) {
+        // Plain local files and `:memory:`: cached prepared statements (see local-client.ts).
+        client = openLocalClient(file, pragmas.busyTimeoutMs);
+        return;
+      }
       client = createClient({
         url,
         ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
@@ -406,7 +416,7 @@ export function createLibsqlDriver(options: LibsqlDriverOptions): Driver {
     ttl: true,
     cas: true,
     atomicBatches: true,
-    nativeTraversal: options.nativeTraversal ?? !local,
+    nativeTraversal: options.nativeTraversal ?? true,
     persistent: !memory,
     shared: !memory,
     maxValueBytes: MAX_VALUE_BYTES,

@@ -23,7 +23,7 @@ import {
 import type { Connection } from "./driver.ts";
 import { pathsSql, WALK_CAP } from "./paths.ts";
 import { ensureSorted, int, queryRows, rowsParam, text } from "./sql.ts";
-import { traverseSql } from "./traverse.ts";
+import { PLAIN_MAX_DEPTH, plainTraverseSql, traverseSql } from "./traverse.ts";
 
 /** Rows per upsert statement (all statements of a call share one transaction). */
 const WRITE_CHUNK = 5000;
@@ -391,8 +391,18 @@ export function createLibsqlGraph(conn: Connection): GraphDriver {
 
     traverse(graph, seeds, query) {
       return conn.use(async (c) => {
-        const { sql, args } = traverseSql(graph, seeds, query);
-        const rows = await queryRows(c, sql, ["kind", "a", "b", "c", "d", "props"], args);
+        const columns = ["kind", "a", "b", "c", "d", "props"];
+        // The plain walk first (shallow bounds); its row of kind 0 says whether the level walk
+        // must decide instead.
+        let rows: unknown[][] = [[0, 1]];
+        if (query.maxDepth <= PLAIN_MAX_DEPTH) {
+          const plain = plainTraverseSql(graph, seeds, query);
+          rows = await queryRows(c, plain.sql, columns, plain.args);
+        }
+        if (int(rows.find((row) => int(row[0]) === 0)?.[1]) === 1) {
+          const levels = traverseSql(graph, seeds, query);
+          rows = await queryRows(c, levels.sql, columns, levels.args);
+        }
         const nodes: (NodeRecord & { depth: number })[] = [];
         const edges: EdgeRecord[] = [];
         let truncated = false;

@@ -37,6 +37,74 @@ function followedEdges(query: TraverseQuery): string {
 }
 
 /**
+ * Deepest bound the plain walk is tried for: it may expand a node once per depth it is reached
+ * at, so its cost is at most (maxDepth + 1) times the level walk's; deeper bounds go straight to
+ * `traverseSql` (a 150-node clique at maxDepth 1000 would expand 150 × 1000 rows).
+ */
+export const PLAIN_MAX_DEPTH = 5;
+
+/** Most (node, depth) rows the plain walk may visit before the level walk takes over. */
+export function plainWalkCap(query: TraverseQuery): number {
+  return Math.min(100_000, Math.max(1_000, 4 * query.maxNodes));
+}
+
+/** One step of the plain walk from `walk AS w` in the query's direction. */
+function plainSteps(query: TraverseQuery): string {
+  const types = query.types ? " AND e.type IN (SELECT value FROM json_each(?5))" : "";
+  const out = `SELECT e.dst, w.depth + 1 FROM walk AS w CROSS JOIN stowage_edges AS e ON e.graph = ?1 AND e.src = w.id WHERE w.depth < ?3${types}`;
+  const inc = `SELECT e.src, w.depth + 1 FROM walk AS w CROSS JOIN stowage_edges AS e INDEXED BY stowage_edges_in ON e.graph = ?1 AND e.dst = w.id WHERE w.depth < ?3${types}`;
+  if (query.direction === "out") return out;
+  if (query.direction === "in") return inc;
+  return `${out} UNION ${inc}`;
+}
+
+/**
+ * The fast path, tried first: a plain recursive walk over distinct (node, depth) pairs, each
+ * node kept at its smallest depth. It is exactly core's answer whenever nothing is cut: every
+ * node within maxDepth is then kept, and the level order only matters for the cut. So it is used
+ * only when at most maxNodes nodes were reached and the walk stayed under `cap` rows (a node
+ * reachable at several depths is expanded once per depth: dense, cyclic, deep walks blow up);
+ * otherwise row kind 0 says `(0, 1)` and no other rows come, and `traverseSql` decides.
+ * Same result rows as `traverseSql`, kind 0 being `(0, fallback)`. Parameters: those of
+ * `traverseSql` and ?6 cap.
+ */
+export function plainTraverseSql(
+  graph: string,
+  seeds: readonly string[],
+  query: TraverseQuery,
+): { sql: string; args: InValue[] } {
+  const sql = `
+WITH RECURSIVE
+  walk(id, depth) AS (
+    SELECT n.id, 0 FROM json_each(?2) AS s CROSS JOIN stowage_nodes AS n ON n.graph = ?1 AND n.id = s.value
+    UNION ${plainSteps(query)}
+    LIMIT ?6
+  ),
+  found(id, depth, visits) AS MATERIALIZED (SELECT id, min(depth), count(*) FROM walk GROUP BY id),
+  verdict(fallback) AS MATERIALIZED (
+    SELECT coalesce(sum(visits), 0) >= ?6 OR count(*) > ?4 FROM found
+  )
+SELECT 0 AS kind, fallback AS a, NULL AS b, NULL AS c, NULL AS d, NULL AS props FROM verdict
+UNION ALL
+SELECT * FROM (
+  SELECT 1, k.depth, k.id, n.type, NULL, n.props FROM found AS k LEFT JOIN stowage_nodes AS n ON n.graph = ?1 AND n.id = k.id
+  WHERE NOT (SELECT fallback FROM verdict) ORDER BY 2, 3)
+UNION ALL
+SELECT * FROM (${followedEdges(query)}) WHERE NOT (SELECT fallback FROM verdict)`;
+  return {
+    sql,
+    args: [
+      graph,
+      rowsParam(seeds),
+      query.maxDepth,
+      query.maxNodes,
+      query.types ? rowsParam(query.types) : null,
+      plainWalkCap(query),
+    ],
+  };
+}
+
+/**
  * Result rows `(kind, a, b, c, d, props)`, ordered: kind 0 `(0, truncated)`; kind 1 nodes
  * `(1, depth, id, type, NULL, props)` by (depth, id); kind 2 edges `(2, 0, from, type, to, props)`.
  */

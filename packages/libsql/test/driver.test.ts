@@ -115,13 +115,13 @@ describe("schema and pragmas", () => {
 });
 
 describe("capabilities", () => {
-  it("traverses natively on remote servers and with core's level walk locally, unless told otherwise", async () => {
+  it("traverses natively, locally and on remote servers, unless told otherwise", async () => {
     const local = createLibsqlDriver({ url: ":memory:" });
     const remote = createLibsqlDriver({ url: "http://127.0.0.1:9" });
-    const forced = createLibsqlDriver({ url: ":memory:", nativeTraversal: true });
-    expect(local.capabilities.nativeTraversal).toBe(false);
+    const forced = createLibsqlDriver({ url: ":memory:", nativeTraversal: false });
+    expect(local.capabilities.nativeTraversal).toBe(true);
     expect(remote.capabilities.nativeTraversal).toBe(true);
-    expect(forced.capabilities.nativeTraversal).toBe(true);
+    expect(forced.capabilities.nativeTraversal).toBe(false);
     expect(remote.capabilities.persistent && remote.capabilities.shared).toBe(true);
     await Promise.all([local.close(), remote.close(), forced.close()]);
   });

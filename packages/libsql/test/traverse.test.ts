@@ -4,6 +4,7 @@
 import { traverse, type Direction, type Driver } from "@stowage/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLibsqlDriver } from "../src/index.ts";
+import { PLAIN_MAX_DEPTH, plainWalkCap } from "../src/traverse.ts";
 import { tempDbUrl } from "./helpers.ts";
 
 /** Small deterministic PRNG (mulberry32), so a failure names a reproducible seed. */
@@ -63,7 +64,9 @@ describe("native traverse matches core's walk", () => {
         const seeds = ids.filter(() => random() < 0.2);
         if (random() < 0.3) seeds.push("missing");
         const options = {
-          maxDepth: Math.floor(random() * 5),
+          // Up to PLAIN_MAX_DEPTH the plain walk answers (or hands over past maxNodes); deeper,
+          // the level walk.
+          maxDepth: Math.floor(random() * (PLAIN_MAX_DEPTH + 3)),
           direction: directions[Math.floor(random() * 3)] as Direction,
           ...(random() < 0.3 ? { types: random() < 0.5 ? ["knows"] : ["cites", "knows"] } : {}),
           ...(random() < 0.5 ? { maxNodes: 1 + Math.floor(random() * 6) } : {}),
@@ -94,5 +97,25 @@ describe("native traverse matches core's walk", () => {
     expect(result.nodes).toHaveLength(n);
     expect(result.edges).toHaveLength(n * (n - 1));
     expect(result.truncated).toBe(false);
+  });
+
+  it("hands over to the level walk when the plain walk passes its row cap", async () => {
+    const g = driver.graph as NonNullable<Driver["graph"]>;
+    // Every node of a clique is reached at every depth: 1 + 209 × 5 (node, depth) rows, past the
+    // cap of max(1000, 4 × maxNodes), while the 210 nodes fit in maxNodes.
+    const n = 210;
+    const nodes = Array.from({ length: n }, (_, i) => `q${String(i).padStart(3, "0")}`);
+    const edges = nodes.flatMap((from) =>
+      nodes.filter((to) => to !== from).map((to) => ({ from, type: "e", to, props: "{}" })),
+    );
+    await g.upsertEdges("clique-cap", edges, "replace");
+    const query = { maxDepth: PLAIN_MAX_DEPTH, direction: "out" as const, maxNodes: n };
+    expect(1 + (n - 1) * PLAIN_MAX_DEPTH).toBeGreaterThanOrEqual(
+      plainWalkCap({ ...query, maxNodes: n }),
+    );
+    const native = await traverse(g, "clique-cap", ["q000"], query, true);
+    expect(native).toEqual(await traverse(g, "clique-cap", ["q000"], query, false));
+    expect(native.nodes).toHaveLength(n);
+    expect(native.edges).toHaveLength(n * (n - 1));
   });
 });

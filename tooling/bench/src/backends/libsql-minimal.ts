@@ -4,12 +4,13 @@
 // Graph writes: no endpoint creation (edges as given), one statement each. Graph reads are the
 // same SQL as raw-same-guarantees (nothing cheaper does the same job) and are not repeated here.
 
-import { type Client, createClient, type InValue } from "@libsql/client";
+import type { InValue } from "@libsql/client";
+import { PreparedSqlite } from "./libsql-prepared.ts";
 import type { BenchEdge, BenchNode, BenchValue, RawOps } from "../scenarios.ts";
 import { prefixEnd } from "../scenarios.ts";
 
 /** `synchronous=…, journal_mode=…` as the connection reports them. */
-export async function describePragmas(db: Client): Promise<string> {
+export async function describePragmas(db: PreparedSqlite): Promise<string> {
   const sync = await db.execute("PRAGMA synchronous");
   const journal = await db.execute("PRAGMA journal_mode");
   const names = ["OFF", "NORMAL", "FULL", "EXTRA"];
@@ -17,15 +18,15 @@ export async function describePragmas(db: Client): Promise<string> {
 }
 
 export class MinimalLibsql implements RawOps {
-  readonly #db: Client;
+  readonly #db: PreparedSqlite;
   readonly #tables = new Set<string>();
 
-  constructor(db: Client) {
+  constructor(db: PreparedSqlite) {
     this.#db = db;
   }
 
   static async open(url: string, pragmas: readonly string[]): Promise<MinimalLibsql> {
-    const db = createClient({ url, intMode: "number" });
+    const db = PreparedSqlite.open(url);
     for (const p of pragmas) await db.execute(p);
     await db.execute(
       "CREATE TABLE nodes (graph TEXT NOT NULL, id TEXT NOT NULL, type TEXT, props TEXT NOT NULL, PRIMARY KEY (graph, id)) WITHOUT ROWID",
