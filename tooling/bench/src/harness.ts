@@ -247,9 +247,9 @@ export async function compare(
     keyvRatio: keyv ? ratio(stowage, keyv) : Number.NaN,
     pairedRatio: paired.length > 0 ? median(paired) : Number.NaN,
     opsPerSample: ops,
-    // Only with at least one baseline; each present baseline must meet its goal.
+    // Only with at least one baseline (Keyv counts); each present one must meet its goal.
     goalMet:
-      (raw !== undefined || minimal !== undefined) &&
+      (raw !== undefined || minimal !== undefined || keyv !== undefined) &&
       (raw === undefined || r <= GOAL_RATIO) &&
       (minimal === undefined || ratio(stowage, minimal) <= MINIMAL_GOAL_RATIO) &&
       (keyv === undefined || ratio(stowage, keyv) <= KEYV_GOAL_RATIO),
