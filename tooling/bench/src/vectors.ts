@@ -5,7 +5,7 @@
 //
 //   pnpm bench:vectors --n 10000 --queries 30 --dims 384 --metric cosine
 //     --drivers memory,libsql,libsql-index,postgres,postgres-pgvector,redis
-//     --option 'postgres-pgvector={"pgvector":true}'      # driver options as JSON, per variant
+//     --option 'postgres={"queryTimeoutMs":60000}'      # driver options as JSON, per variant
 //
 // A variant whose driver rejects its options, or cannot be reached, is skipped with the reason.
 // PostgreSQL and Redis come from STOWAGE_POSTGRES_URL / STOWAGE_REDIS_URL (a schema / key prefix
@@ -60,11 +60,16 @@ const VARIANTS: Record<string, { pkg: string; factory: string; options: Record<s
       factory: "createLibsqlDriver",
       options: { vectorIndex: true },
     },
-    postgres: { pkg: "@stowage/postgres", factory: "createPostgresDriver", options: {} },
+    // Exact search at 100k scans for longer than the driver's default 2 s query timeout.
+    postgres: {
+      pkg: "@stowage/postgres",
+      factory: "createPostgresDriver",
+      options: { queryTimeoutMs: 300_000 },
+    },
     "postgres-pgvector": {
       pkg: "@stowage/postgres",
       factory: "createPostgresDriver",
-      options: { pgvector: true },
+      options: { vectorIndex: "hnsw", queryTimeoutMs: 300_000 },
     },
     redis: { pkg: "@stowage/redis", factory: "createRedisDriver", options: {} },
   };
