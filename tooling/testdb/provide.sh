@@ -145,7 +145,7 @@ EOF
   for kind in "${need[@]}"; do
     case "$kind" in
       redis) _stowage_testdb_image redis STOWAGE_REDIS_IMAGE redis:7.4.2 "$here" || return 1 ;;
-      postgres) _stowage_testdb_image postgres STOWAGE_POSTGRES_IMAGE postgres:16.6 "$here" || return 1 ;;
+      postgres) _stowage_testdb_image postgres STOWAGE_POSTGRES_IMAGE pgvector/pgvector:0.8.0-pg16 "$here" || return 1 ;;
     esac
   done
   _stowage_testdb_say "ready in $((SECONDS - start))s; TESTCONTAINERS_RYUK_DISABLED=$TESTCONTAINERS_RYUK_DISABLED TESTCONTAINERS_HOST_OVERRIDE=$TESTCONTAINERS_HOST_OVERRIDE"

@@ -1,27 +1,40 @@
 // Vector part: one table per collection, `stowage_vec_<n>` (n from the registry, never a user
 // string) with an `F32_BLOB(dims)` column, and (option `vectorIndex`) for cosine and l2 a
-// `libsql_vector_idx` index (DiskANN) that `vector_top_k` searches approximately. Exact search orders by
-// `vector_distance_cos` / `vector_distance_l2` in SQL (dot product: scored in JavaScript over
-// the filtered rows); every returned score is recomputed by core's `vectorScore`.
+// `libsql_vector_idx` index (DiskANN). Exact search orders by `vector_distance_cos` /
+// `vector_distance_l2` in SQL (dot product: scored in JavaScript over the filtered rows); the
+// approximate path (approximate.ts) oversamples `vector_top_k` and re-ranks exactly. Every
+// returned score is recomputed by core's `vectorScore`.
 
 import type { Client, InStatement, InValue, Row } from "@libsql/client";
 import {
   bytesToFloat32,
-  type FilterCondition,
-  type FilterScalar,
+  compareUtf8,
   type NodeRecord,
+  rankRecords,
+  type TraverseQuery,
+  type TraverseRecords,
   type VectorCollectionSpec,
   type VectorDriver,
   type VectorRecord,
   type VectorSearch,
-  rankRecords,
 } from "@stowage/core";
 import type { Connection } from "./driver.ts";
+import { queryRows } from "./sql.ts";
+import { traverseSql } from "./traverse.ts";
+import { approximateSql, INDEX_SETTINGS, useIndex } from "./vector-approximate.ts";
+import { binder, distanceFn, filterSql, vectorBlob, vectorHex, vectorTable } from "./vector-sql.ts";
+import {
+  candidatesOf,
+  type NearestHit,
+  sameSeeds,
+  traverseFromNearestSql,
+  walkOf,
+} from "./vector-traverse.ts";
 
-/** Below this many vectors a query is exact even without `exact: true`. */
-export const EXACT_BELOW = 1000;
+export { EXACT_BELOW } from "./vector-approximate.ts";
 /** Extra rows fetched past k, so float32 ordering in SQL cannot push a true top-k row out. */
 const MARGIN = 16;
+const WALK_COLUMNS = ["kind", "a", "b", "c", "d", "props"] as const;
 
 const REGISTRY = `CREATE TABLE IF NOT EXISTS stowage_vector_collections (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -35,22 +48,8 @@ interface Stored extends VectorCollectionSpec {
   readonly id: number;
 }
 
-/** Table and index names come from the registry's integer id only. */
 function table(s: Stored): string {
-  return `stowage_vec_${Math.trunc(s.id)}`;
-}
-
-function distanceFn(metric: string): string | undefined {
-  return metric === "cosine"
-    ? "vector_distance_cos"
-    : metric === "l2"
-      ? "vector_distance_l2"
-      : undefined;
-}
-
-/** Float32 bytes as hex: exact to the bit (-0 included), unlike decimal text. */
-function vectorHex(v: Float32Array): string {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex");
+  return vectorTable(s.id);
 }
 
 /** The node columns (type, props) after (id, embedding, metadata). */
@@ -70,47 +69,10 @@ function toRecord(row: Row): VectorRecord {
   };
 }
 
-/** SQL for one scalar test on `j` (a json_each row), type-strict like core's `matchesFilter`. */
-function scalarSql(value: FilterScalar, args: InValue[]): string {
-  if (value === null) return "j.type = 'null'";
-  if (value === true) return "j.type = 'true'";
-  if (value === false) return "j.type = 'false'";
-  args.push(value);
-  return typeof value === "number"
-    ? "(j.type IN ('integer', 'real') AND j.value = ?)"
-    : "(j.type = 'text' AND j.value = ?)";
-}
-
-const RANGE_SQL = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
-
-/** The filter as `AND EXISTS (…)` fragments over `<alias>.metadata`; values as parameters. */
-export function filterSql(
-  filter: readonly FilterCondition[],
-  alias: string,
-  args: InValue[],
-): string {
-  let sql = "";
-  for (const c of filter) {
-    args.push(c.field);
-    let pred: string;
-    if (c.op === "eq") pred = scalarSql(c.value, args);
-    else if (c.op === "in") pred = c.values.map((v) => scalarSql(v, args)).join(" OR ");
-    else {
-      args.push(c.value);
-      const type =
-        typeof c.value === "number" ? "j.type IN ('integer', 'real')" : "j.type = 'text'";
-      pred = `${type} AND j.value ${RANGE_SQL[c.op]} ?`;
-    }
-    sql += ` AND EXISTS (SELECT 1 FROM json_each(${alias}.metadata) AS j WHERE j.key = ? AND (${pred}))`;
-  }
-  return sql;
-}
-
 /**
  * `index`: give cosine and l2 collections a `libsql_vector_idx` (DiskANN) and let unfiltered,
- * non-exact queries on collections of EXACT_BELOW vectors or more use `vector_top_k`. Off by
- * default: measured here on 10k x 384 random vectors, inserts cost ~10 ms each and recall@10 was
- * about 0.3 (README, "Vectors").
+ * non-exact queries on collections of EXACT_BELOW vectors or more use it (vector-approximate.ts).
+ * Off by default: the index makes every insert far slower (README, "Vectors").
  */
 export function createLibsqlVectors(connection: Connection, index: boolean): VectorDriver {
   const known = new Map<string, Stored>();
@@ -155,7 +117,7 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
       ];
       if (index && stored.metric !== "dot") {
         ddl.push(
-          `CREATE INDEX IF NOT EXISTS ${t}_idx ON ${t} (libsql_vector_idx(embedding, 'metric=${stored.metric === "l2" ? "l2" : "cosine"}'))`,
+          `CREATE INDEX IF NOT EXISTS ${t}_idx ON ${t} (libsql_vector_idx(embedding, 'metric=${stored.metric === "l2" ? "l2" : "cosine"}'${INDEX_SETTINGS}))`,
         );
       }
       await c.batch(ddl, "write");
@@ -179,34 +141,55 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
       }
     });
 
+  /** Exact candidates: k + MARGIN rows by SQL distance (every filtered row for dot). */
   const exactRows = async (
     c: Client,
     s: Stored,
     search: VectorSearch,
-    from: string,
     select: string,
-    join: string,
-    joinArgs: InValue[],
+    join: (bind: (v: InValue) => string) => string,
   ) => {
-    const args: InValue[] = [...joinArgs];
-    const where = filterSql(search.filter, "v", args);
+    const args: InValue[] = [];
+    const bind = binder(args);
+    const joinSql = join(bind);
+    const where = filterSql(search.filter, "v", bind);
     const fn = distanceFn(s.metric);
-    if (!fn) {
-      // No SQL dot product: score the filtered rows here.
-      return (
-        await c.execute({ sql: `SELECT ${select} FROM ${from} AS v ${join} WHERE 1${where}`, args })
-      ).rows;
-    }
-    args.push(
-      new Uint8Array(
-        search.vector.buffer,
-        search.vector.byteOffset,
-        search.vector.byteLength,
-      ).slice(),
-      search.k + MARGIN,
-    );
-    const sql = `SELECT ${select} FROM ${from} AS v ${join} WHERE 1${where} ORDER BY ${fn}(v.embedding, vector32(?)), v.id LIMIT ?`;
+    const from = `SELECT ${select} FROM ${table(s)} AS v ${joinSql} WHERE 1${where}`;
+    // No SQL dot product: score the filtered rows here.
+    if (!fn) return (await c.execute({ sql: from, args })).rows;
+    const sql = `${from} ORDER BY ${fn}(v.embedding, vector32(${bind(vectorBlob(search.vector))})), v.id LIMIT ${bind(search.k + MARGIN)}`;
     return (await c.execute({ sql, args })).rows;
+  };
+
+  const nearest = async (
+    c: Client,
+    s: Stored,
+    graph: string,
+    search: VectorSearch,
+    type: string | undefined,
+  ): Promise<NearestHit[]> => {
+    const rows = await exactRows(
+      c,
+      s,
+      search,
+      "v.id, v.embedding, v.metadata, n.type, n.props",
+      (bind) =>
+        `JOIN stowage_nodes AS n ON n.graph = ${bind(graph)} AND n.id = v.id${type === undefined ? "" : ` AND n.type = ${bind(type)}`}`,
+    );
+    const withNodes = rows.map((row) => ({ ...toRecord(row), node: nodeOf(row) }));
+    return rankRecords(s.metric, search, withNodes);
+  };
+
+  /** `traverse` from the seeds' nodes (in byte order), one statement. */
+  const walk = async (
+    c: Client,
+    graph: string,
+    seeds: readonly NearestHit[],
+    query: TraverseQuery,
+  ): Promise<TraverseRecords> => {
+    const ids = [...new Set(seeds.map((h) => h.node.id))].sort(compareUtf8);
+    const { sql, args } = traverseSql(graph, ids, query);
+    return walkOf(await queryRows(c, sql, WALK_COLUMNS, args));
   };
 
   return {
@@ -273,7 +256,10 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
       ),
     clear: (spec) =>
       withTable(spec, async (c, s) => {
-        await c.execute(`DELETE FROM ${table(s)}`);
+        // `WHERE true`: a bare DELETE takes SQLite's truncate shortcut, which leaves the vector
+        // index's shadow rows behind; the next insert of a reused rowid then fails ("vector
+        // index(insert): failed to insert shadow row", libsql 0.5.29; found by the kit).
+        await c.execute(`DELETE FROM ${table(s)} WHERE true`);
       }),
     list: (spec, q) =>
       withTable(spec, async (c, s) => {
@@ -285,46 +271,31 @@ export function createLibsqlVectors(connection: Connection, index: boolean): Vec
       }),
     query: (spec, search) =>
       withTable(spec, async (c, s) => {
-        const t = table(s);
-        const select = "v.id, v.embedding, v.metadata";
-        if (index && !search.exact && search.filter.length === 0 && s.metric !== "dot") {
-          const big = await c.execute(
-            `SELECT count(*) FROM (SELECT 1 FROM ${t} LIMIT ${EXACT_BELOW})`,
-          );
-          if (Number(big.rows[0]?.[0]) >= EXACT_BELOW) {
-            const blob = new Uint8Array(
-              search.vector.buffer,
-              search.vector.byteOffset,
-              search.vector.byteLength,
-            ).slice();
-            const rs = await c.execute({
-              sql: `SELECT ${select} FROM vector_top_k('${t}_idx', vector32(?), ?) AS k JOIN ${t} AS v ON v.rowid = k.id`,
-              args: [blob, search.k],
-            });
-            return rankRecords(s.metric, search, rs.rows.map(toRecord));
-          }
+        if (index && useIndex(s.metric, search)) {
+          const args: InValue[] = [];
+          const sql = approximateSql(table(s), s.metric, search, MARGIN, binder(args));
+          const rs = await c.execute({ sql, args });
+          return rankRecords(s.metric, search, rs.rows.map(toRecord));
         }
-        return rankRecords(
-          s.metric,
-          search,
-          (await exactRows(c, s, search, t, select, "", [])).map(toRecord),
-        );
+        const rows = await exactRows(c, s, search, "v.id, v.embedding, v.metadata", () => "");
+        return rankRecords(s.metric, search, rows.map(toRecord));
       }),
     nearestNodes: (spec, graph, search, type) =>
+      withTable(spec, (c, s) => nearest(c, s, graph, search, type)),
+    traverseFromNearest: (spec, graph, search, type, query) =>
       withTable(spec, async (c, s) => {
-        const join = `JOIN stowage_nodes AS n ON n.graph = ? AND n.id = v.id${type === undefined ? "" : " AND n.type = ?"}`;
-        const joinArgs: InValue[] = type === undefined ? [graph] : [graph, type];
-        const rows = await exactRows(
-          c,
-          s,
-          search,
-          table(s),
-          "v.id, v.embedding, v.metadata, n.type, n.props",
-          join,
-          joinArgs,
-        );
-        const withNodes = rows.map((row) => ({ ...toRecord(row), node: nodeOf(row) }));
-        return rankRecords(s.metric, search, withNodes);
+        const one = traverseFromNearestSql(table(s), s, graph, search, type, query, MARGIN);
+        if (!one) {
+          // dot: no SQL ordering; the nearest nodes first, then the walk.
+          const seeds = await nearest(c, s, graph, search, type);
+          return { seeds, traversal: await walk(c, graph, seeds, query) };
+        }
+        const rows = await queryRows(c, one.sql, WALK_COLUMNS, one.args);
+        const { candidates, seeded } = candidatesOf(rows);
+        const seeds = rankRecords(s.metric, search, candidates);
+        // Near-ties where float32 and float64 orders pick different seeds: walk again from core's.
+        if (sameSeeds(seeded, seeds)) return { seeds, traversal: walkOf(rows) };
+        return { seeds, traversal: await walk(c, graph, seeds, query) };
       }),
   };
 }

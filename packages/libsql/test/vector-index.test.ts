@@ -1,6 +1,6 @@
 // The approximate path (option vectorIndex): libsql_vector_idx + vector_top_k on a collection
 // above the exact threshold. Low-dimensional data, where the index is accurate and quick to build;
-// recall at 10k x 384 is measured by the bench (README, "Vectors").
+// recall at 10k x 384 is the kit's `vector/recall` case (test/conformance-vectors.test.ts).
 import { bruteForceTopK, createStore } from "@stowage/core";
 import { describe, expect, it } from "vitest";
 import { createLibsqlDriver } from "../src/index.ts";
@@ -45,4 +45,24 @@ describe("libsql vectorIndex", () => {
     expect(hits / 100).toBeGreaterThanOrEqual(0.9);
     await store.close();
   }, 120_000);
+});
+
+describe("libsql vectorIndex and clear()", () => {
+  it("clear() removes the index's rows too, so later inserts work (libSQL's truncate shortcut does not)", async () => {
+    const store = createStore(
+      createLibsqlDriver({ url: tempDbUrl("vc.db").url, vectorIndex: true }),
+    );
+    const c = store.vectors("docs", { dims: 2, metric: "l2" });
+    await c.upsert([
+      { id: "a", vector: [1, 2] },
+      { id: "b", vector: [0, 0] },
+    ]);
+    await c.clear();
+    await c.upsert([
+      { id: "a", vector: [0, 0] },
+      { id: "c", vector: [1, 1] },
+    ]);
+    expect((await c.query([0, 0], { k: 5 })).map((h) => h.id)).toEqual(["a", "c"]);
+    await store.close();
+  });
 });

@@ -44,6 +44,20 @@ export interface PostgresDriverOptions {
   readonly ssl?: Options<Record<string, never>>["ssl"];
   /** How often expired KV rows are deleted, in ms (default 60000; 0 turns the sweeper off). */
   readonly sweepIntervalMs?: number;
+  /**
+   * "hnsw": vector queries without `exact` or a filter use pgvector's HNSW index (approximate;
+   * capability `approximateVectors`). Needs the pgvector extension (0.5+) in the database; without
+   * it the first vector call throws UnsupportedError. Default: exact search, no extension.
+   */
+  readonly vectorIndex?: "hnsw";
+}
+
+export function checkVectorIndex(value: unknown): "hnsw" | undefined {
+  if (value === undefined || value === "hnsw") return value;
+  throw new ValidationError(
+    "INVALID_OPTION",
+    `vectorIndex must be "hnsw" or left out, got ${JSON.stringify(value) ?? String(value)}`,
+  );
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;

@@ -16,12 +16,14 @@ import {
   DEFAULT_QUERY_TIMEOUT_MS,
   type PostgresDriverOptions,
   checkMs,
+  checkVectorIndex,
   describeLocation,
   ownConnection,
   passwordOf,
   poolMax,
   telemetryOf,
 } from "./connection.ts";
+import { copyIn } from "./copy.ts";
 import { type DeadlineOptions, sharedProbe, type Track, withDeadline } from "./deadline.ts";
 import { createGraphDriver } from "./graph.ts";
 import { createKvDriver, sweepExpired } from "./kv.ts";
@@ -103,6 +105,17 @@ export interface Db {
     atomic: boolean,
     collect: (rows: Row[]) => BatchResult<T>,
   ): Promise<BatchResult<T>>;
+  /**
+   * Runs `fn`'s statements in one transaction (all retried together on a deadlock): `query` runs
+   * one prepared statement, `copy` sends a payload to a `COPY … FROM STDIN` statement.
+   */
+  transaction<T>(
+    what: string,
+    fn: (
+      query: (text: string, params: readonly unknown[]) => Promise<Row[]>,
+      copy: (text: string, data: Uint8Array) => Promise<void>,
+    ) => Promise<T>,
+  ): Promise<T>;
 }
 
 // SQLSTATE classes and codes meaning "cannot reach or use the server right now".
@@ -171,6 +184,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
     throw new ValidationError("INVALID_OPTION", "options must be an object");
   const t = tablesOf(options.schema ?? DEFAULT_SCHEMA);
   const sweepMs = checkMs(options.sweepIntervalMs, "sweepIntervalMs", true) ?? DEFAULT_SWEEP_MS;
+  const vectorIndex = checkVectorIndex(options.vectorIndex);
   const owned = options.sql === undefined;
   if (
     !owned &&
@@ -312,6 +326,15 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
         throw error;
       }
     },
+    transaction: (what, fn) =>
+      run(what, (track) =>
+        sql.begin((tx) =>
+          fn(
+            (text, params) => rowsOfQuery(tx as unknown as Sql, track, text, params),
+            (text, data) => copyIn(tx as unknown as Sql, track, text, data),
+          ),
+        ),
+      ) as Promise<never>,
   };
 
   // Expired rows are never read (every query filters on `now`); the sweeper only frees space.
@@ -330,12 +353,13 @@ export function createPostgresDriver(options: PostgresDriverOptions): Driver {
       : undefined;
   timer?.unref();
 
+  const graph = createGraphDriver(db);
   return {
     name: "postgres",
-    capabilities,
+    capabilities: { ...capabilities, approximateVectors: vectorIndex === "hnsw" },
     kv: createKvDriver(db),
-    graph: createGraphDriver(db),
-    vectors: createPostgresVectors(db),
+    graph,
+    vectors: createPostgresVectors(db, { index: vectorIndex, traversal: graph.traversalSql }),
     telemetry,
     async ping() {
       checkOpen("ping");

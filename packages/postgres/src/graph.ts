@@ -77,7 +77,7 @@ function neighborOrder(rows: unknown[][]): boolean {
   return true;
 }
 
-export function createGraphDriver(db: Db): GraphDriver {
+export function createGraphDriver(db: Db): GraphDriver & { traversalSql: TraversalSql } {
   const { t } = db;
 
   /**
@@ -401,16 +401,37 @@ export function createGraphDriver(db: Db): GraphDriver {
     },
 
     async traverse(graph, seeds, query: TraverseQuery): Promise<TraverseRecords> {
-      // One row per BFS level: its sorted frontier, every node kept so far, and whether this level
-      // was cut at maxNodes (core keeps the first ids of a level and stops growing). Then the kept
-      // nodes with their props and the traversed edges, in the same statement. (`OFFSET 0` keeps
-      // the planner from inlining a level's array into each of its three uses: one query each.)
-      const params: unknown[] = [graph, seeds, query.maxNodes, query.maxDepth];
-      const types = typeFilter(query.types, params);
-      const text = `WITH RECURSIVE bfs(depth, frontier, visited, truncated) AS (
+      const params: unknown[] = [graph, seeds];
+      return traversalRecords(
+        await db.query("traverse", traversalSql(query, params, "$2::text[]"), params),
+      );
+    },
+
+    traversalSql,
+  };
+
+  /**
+   * The traversal as one statement, seeded with the nodes of the text[] expression `seeds`.
+   * `params` holds $1 (the graph) and $2 (the caller's: traverse's seed ids); `ctes` adds
+   * common table expressions before the traversal's own (their parameters pushed when called).
+   * Rows (kind, depth, …) that `traversalRecords` reads; other kinds are the caller's.
+   */
+  function traversalSql(
+    query: TraverseQuery,
+    params: unknown[],
+    seeds: string,
+    ctes: () => string = () => "",
+  ): string {
+    // One row per BFS level: its sorted frontier, every node kept so far, and whether this level
+    // was cut at maxNodes (core keeps the first ids of a level and stops growing). Then the kept
+    // nodes with their props and the traversed edges, in the same statement. (`OFFSET 0` keeps
+    // the planner from inlining a level's array into each of its three uses: one query each.)
+    params.push(query.maxNodes, query.maxDepth);
+    const types = typeFilter(query.types, params);
+    return `WITH RECURSIVE ${ctes()}bfs(depth, frontier, visited, truncated) AS (
           SELECT 0, s.ids[1:$3], s.ids[1:$3], cardinality(s.ids) > $3
           FROM (SELECT ARRAY(SELECT n.id FROM ${t.nodes} AS n
-                WHERE n.graph = $1 AND n.id = ANY($2::text[]) ORDER BY n.id) AS ids OFFSET 0) AS s
+                WHERE n.graph = $1 AND n.id = ANY(${seeds}) ORDER BY n.id) AS ids OFFSET 0) AS s
           UNION ALL
           SELECT b.depth + 1, x.ids[1:x.room], b.visited || x.ids[1:x.room], cardinality(x.ids) > x.room
           FROM bfs AS b
@@ -424,17 +445,27 @@ export function createGraphDriver(db: Db): GraphDriver {
           WHERE n.graph = $1 AND n.id = ANY(ARRAY(SELECT id FROM kept))
         UNION ALL ${traversedEdges(query.direction, types)}
         UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL WHERE (SELECT bool_or(truncated) FROM bfs)`;
-      const rows = await db.query("traverse", text, params);
-      const nodes: Array<NodeRecord & { depth: number }> = [];
-      const edges: EdgeRecord[] = [];
-      let truncated = false;
-      for (const [kind, depth, a, b, c, props] of rows) {
-        if (kind === "n") nodes.push({ ...toNode(a, b, props), depth: Number(depth) });
-        else if (kind === "e") edges.push(toEdge(a, b, c, props));
-        else truncated = true;
-      }
-      nodes.sort((x, y) => x.depth - y.depth || compareUtf8(x.id, y.id));
-      return { nodes, edges: edges.sort(compareEdgeKeys), truncated };
-    },
-  };
+  }
+}
+
+/** The statement builder of `traverse`, for statements that seed it themselves (vectors). */
+export type TraversalSql = (
+  query: TraverseQuery,
+  params: unknown[],
+  seeds: string,
+  ctes?: () => string,
+) => string;
+
+/** The traversal out of `traversalSql`'s rows (kinds "n", "e", "t"; other kinds skipped). */
+export function traversalRecords(rows: unknown[][]): TraverseRecords {
+  const nodes: Array<NodeRecord & { depth: number }> = [];
+  const edges: EdgeRecord[] = [];
+  let truncated = false;
+  for (const [kind, depth, a, b, c, props] of rows) {
+    if (kind === "n") nodes.push({ ...toNode(a, b, props), depth: Number(depth) });
+    else if (kind === "e") edges.push(toEdge(a, b, c, props));
+    else if (kind === "t") truncated = true;
+  }
+  nodes.sort((x, y) => x.depth - y.depth || compareUtf8(x.id, y.id));
+  return { nodes, edges: edges.sort(compareEdgeKeys), truncated };
 }

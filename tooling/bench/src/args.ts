@@ -14,6 +14,8 @@ export interface Args {
   hubDegree?: number;
   /** SQLite `synchronous` on both sides. */
   sqliteSync: "FULL" | "NORMAL";
+  /** Add the Keyv 5 comparison to the KV scenarios (off with --no-keyv). */
+  keyv: boolean;
   help: boolean;
 }
 
@@ -30,12 +32,14 @@ export function parseArgs(argv: readonly string[], known: readonly string[]): Ar
     only: undefined,
     scenarios: undefined,
     sqliteSync: "FULL",
+    keyv: true,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--") continue; // pnpm may pass it through
     if (a === "--quick") args.quick = true;
+    else if (a === "--no-keyv") args.keyv = false;
     else if (a === "--help" || a === "-h") args.help = true;
     else if ((a.split("=")[0] as string) in SIZES) {
       const [flag, inline] = a.split("=") as [keyof typeof SIZES, string | undefined];

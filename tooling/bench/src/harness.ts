@@ -14,6 +14,8 @@ export interface Scenario {
   readonly stowage: () => Promise<unknown>;
   readonly raw?: () => Promise<unknown>;
   readonly minimal?: () => Promise<unknown>;
+  /** The same job through Keyv 5 and its official adapter for the backend (KV jobs only). */
+  readonly keyv?: () => Promise<unknown>;
   /** Untimed, before every operation of every variant (e.g. re-create what the operation removes). */
   readonly before?: () => Promise<unknown>;
 }
@@ -63,12 +65,16 @@ export interface Comparison {
   readonly raw?: Summary;
   /** raw-minimal. */
   readonly minimal?: Summary;
+  /** Keyv 5 doing the same job on the same backend. */
+  readonly keyv?: Summary;
   /** Mean ms per operation of each variant (samples weighted equally). */
   readonly means: Partial<Record<Variant, number>>;
   /** median(stowage) / median(raw), NaN without a raw-same-guarantees baseline. */
   readonly ratio: number;
   /** median(stowage) / median(minimal), NaN without a raw-minimal baseline. */
   readonly minimalRatio: number;
+  /** median(stowage) / median(keyv), NaN without a Keyv variant. */
+  readonly keyvRatio: number;
   /** Median of the per-round stowage/raw ratios: a second view that pairs samples taken side by side. */
   readonly pairedRatio: number;
   /** Operations timed together in one sample. */
@@ -80,6 +86,8 @@ export interface Comparison {
 export const GOAL_RATIO = 1.1;
 /** The bar against raw-minimal (the fastest code without stowage's guarantees): 1.5×. */
 export const MINIMAL_GOAL_RATIO = 1.5;
+/** Against Keyv 5 on the same backend: never slower. */
+export const KEYV_GOAL_RATIO = 1.0;
 
 function sorted(samples: readonly number[]): number[] {
   if (samples.length === 0) throw new RangeError("no samples");
@@ -115,7 +123,7 @@ export function ratio(stowage: Summary, raw: Summary): number {
   return stowage.median / raw.median;
 }
 
-export type Variant = "stowage" | "raw" | "minimal";
+export type Variant = "stowage" | "raw" | "minimal" | "keyv";
 
 /**
  * The order of one round: the variants rotated by one position per round (A/B, B/A, … for two;
@@ -190,12 +198,13 @@ export async function compare(
   const fns: Partial<Record<Variant, () => Promise<unknown>>> = { stowage: scenario.stowage };
   if (scenario.raw) fns.raw = scenario.raw;
   if (scenario.minimal) fns.minimal = scenario.minimal;
-  const variants = (["stowage", "raw", "minimal"] as const).filter((v) => fns[v]);
+  if (scenario.keyv) fns.keyv = scenario.keyv;
+  const variants = (["stowage", "raw", "minimal", "keyv"] as const).filter((v) => fns[v]);
   const run = (v: Variant, ops: number) =>
     timeOps(fns[v] as () => Promise<unknown>, ops, scenario.before);
   const started = clock();
   const warmupEnd = started + budget.timeMs * budget.warmupShare;
-  const warm: Record<Variant, number[]> = { stowage: [], raw: [], minimal: [] };
+  const warm: Record<Variant, number[]> = { stowage: [], raw: [], minimal: [], keyv: [] };
   for (let round = 0; round < 3 || (clock() < warmupEnd && round < 2000); round++) {
     for (const v of roundOrder(round, variants)) warm[v].push(await run(v, 1));
   }
@@ -204,7 +213,7 @@ export async function compare(
   const ops =
     hooks.opsPerSample ?? opsPerSample(Math.max(...variants.map((v) => late(warm[v]))), budget);
 
-  const samples: Record<Variant, number[]> = { stowage: [], raw: [], minimal: [] };
+  const samples: Record<Variant, number[]> = { stowage: [], raw: [], minimal: [], keyv: [] };
   const paired: number[] = [];
   const end = started + budget.timeMs;
   for (let round = 0; ; round++) {
@@ -221,6 +230,7 @@ export async function compare(
   const stowage = summarize(samples.stowage);
   const raw = fns.raw ? summarize(samples.raw) : undefined;
   const minimal = fns.minimal ? summarize(samples.minimal) : undefined;
+  const keyv = fns.keyv ? summarize(samples.keyv) : undefined;
   const r = raw ? ratio(stowage, raw) : Number.NaN;
   const means: Partial<Record<Variant, number>> = {};
   for (const v of variants) means[v] = mean(samples[v]);
@@ -230,16 +240,19 @@ export async function compare(
     stowage,
     ...(raw ? { raw } : {}),
     ...(minimal ? { minimal } : {}),
+    ...(keyv ? { keyv } : {}),
     means,
     ratio: r,
     minimalRatio: minimal ? ratio(stowage, minimal) : Number.NaN,
+    keyvRatio: keyv ? ratio(stowage, keyv) : Number.NaN,
     pairedRatio: paired.length > 0 ? median(paired) : Number.NaN,
     opsPerSample: ops,
-    // Only with at least one baseline; each present baseline must meet its goal.
+    // Only with at least one baseline (Keyv counts); each present one must meet its goal.
     goalMet:
-      (raw !== undefined || minimal !== undefined) &&
+      (raw !== undefined || minimal !== undefined || keyv !== undefined) &&
       (raw === undefined || r <= GOAL_RATIO) &&
-      (minimal === undefined || ratio(stowage, minimal) <= MINIMAL_GOAL_RATIO),
+      (minimal === undefined || ratio(stowage, minimal) <= MINIMAL_GOAL_RATIO) &&
+      (keyv === undefined || ratio(stowage, keyv) <= KEYV_GOAL_RATIO),
   };
 }
 

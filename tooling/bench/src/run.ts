@@ -13,6 +13,7 @@ import { libsqlBackend } from "./backends/libsql.ts";
 import { memoryBackend } from "./backends/memory.ts";
 import { postgresBackend } from "./backends/postgres.ts";
 import { redisBackend } from "./backends/redis.ts";
+import { openKeyv } from "./keyv.ts";
 import {
   type Budget,
   type Comparison,
@@ -20,6 +21,7 @@ import {
   FULL_BUDGET,
   formatMs,
   GOAL_RATIO,
+  KEYV_GOAL_RATIO,
   MINIMAL_GOAL_RATIO,
   QUICK_BUDGET,
   table,
@@ -41,6 +43,8 @@ interface BackendReport {
   name: string;
   detail?: string;
   durability?: string;
+  /** The Keyv side: adapter and durability, or why it was skipped. */
+  keyv?: string;
   skipped?: string;
   /** Differences found between stowage's and the raw answers before timing (should be empty). */
   mismatches?: string[];
@@ -54,6 +58,8 @@ interface RunSettings {
   readonly data: DataConfig;
   readonly options: BackendOptions;
   readonly scenarios: string[] | undefined;
+  /** Whether to add the Keyv 5 comparison to the KV scenarios. */
+  readonly keyv: boolean;
 }
 
 async function runBackend(backend: Backend, settings: RunSettings): Promise<BackendReport> {
@@ -67,7 +73,17 @@ async function runBackend(backend: Backend, settings: RunSettings): Promise<Back
     return report;
   }
   const { store } = opened;
-  const sides = { store, raw: opened.raw, ...(opened.minimal ? { minimal: opened.minimal } : {}) };
+  const keyv = settings.keyv
+    ? await openKeyv(backend.name, settings.run, settings.options).catch((error: unknown) => ({
+        skip: `could not open: ${firstLine(error)}`,
+      }))
+    : { skip: "--no-keyv" };
+  const sides = {
+    store,
+    raw: opened.raw,
+    ...(opened.minimal ? { minimal: opened.minimal } : {}),
+    ...(isSkip(keyv) ? {} : { keyv: keyv.ops }),
+  };
   report.detail = opened.detail;
   console.log(`\n${backend.name} — ${opened.detail}`);
   const names = namesFor(settings.run);
@@ -75,6 +91,13 @@ async function runBackend(backend: Backend, settings: RunSettings): Promise<Back
   try {
     report.durability = (await opened.durability?.()) ?? "n/a";
     console.log(`  durability: ${report.durability}`);
+    if (isSkip(keyv)) {
+      report.keyv = `skipped: ${keyv.skip}`;
+      console.log(`  keyv: skipped — ${keyv.skip}`);
+    } else {
+      report.keyv = `${keyv.detail}; durability: ${await keyv.durability()}`;
+      console.log(`  keyv: ${report.keyv}`);
+    }
     await seed(sides, names, settings.data, graph, (line) => console.log(`  seeded ${line}`));
     await opened.afterSeed?.();
     report.mismatches = await verify(sides, names, graph);
@@ -86,7 +109,7 @@ async function runBackend(backend: Backend, settings: RunSettings): Promise<Back
         const c = await compare(scenario, settings.budget);
         report.results.push(c);
         process.stdout.write(
-          `  ${scenario.name.padEnd(34)} ${showRatio(c.ratio)} ${showRatio(c.minimalRatio)}\n`,
+          `  ${scenario.name.padEnd(34)} ${showRatio(c.ratio)} ${showRatio(c.minimalRatio)} ${showRatio(c.keyvRatio)}\n`,
         );
       } catch (error) {
         report.errors.push({ scenario: scenario.name, error: firstLine(error) });
@@ -105,6 +128,7 @@ async function runBackend(backend: Backend, settings: RunSettings): Promise<Back
     });
     await cleanup(backend.name, () => store.close());
     await cleanup(backend.name, () => opened.close());
+    if (!isSkip(keyv)) await cleanup(backend.name, () => keyv.close());
   }
   console.log();
   console.log(indent(renderTable(report.results)));
@@ -112,7 +136,8 @@ async function runBackend(backend: Backend, settings: RunSettings): Promise<Back
 }
 
 function showRatio(r: number): string {
-  return Number.isNaN(r) ? "–" : `${r.toFixed(2)}×`;
+  if (Number.isNaN(r)) return "–";
+  return r < 0.01 ? `${r.toPrecision(2)}×` : `${r.toFixed(2)}×`;
 }
 
 async function cleanup(backend: string, fn: () => Promise<unknown>): Promise<void> {
@@ -133,16 +158,29 @@ function indent(text: string): string {
 export function renderTable(results: readonly Comparison[]): string {
   const ms = (x: number | undefined) => (x === undefined ? "–" : formatMs(x));
   return table([
-    ["scenario", "stowage p50", "mean", "same p50", "minimal p50", "÷ same", "÷ minimal", ""],
+    [
+      "scenario",
+      "stowage p50",
+      "mean",
+      "same p50",
+      "minimal p50",
+      "keyv p50",
+      "÷ same",
+      "÷ minimal",
+      "÷ keyv",
+      "",
+    ],
     ...results.map((c) => [
       c.scenario,
       formatMs(c.stowage.median),
       ms(c.means.stowage),
       ms(c.raw?.median),
       ms(c.minimal?.median),
+      ms(c.keyv?.median),
       showRatio(c.ratio),
       showRatio(c.minimalRatio),
-      c.raw || c.minimal ? (c.goalMet ? "✓" : "⚠") : "",
+      showRatio(c.keyvRatio),
+      c.raw || c.minimal || c.keyv ? (c.goalMet ? "✓" : "⚠") : "",
     ]),
   ]);
 }
@@ -168,7 +206,7 @@ async function main(): Promise<void> {
   if (args.help) {
     console.log(
       "usage: pnpm bench [--quick] [--only memory,libsql,postgres,redis] [--scenarios get,findPaths]\n" +
-        "                  [--keys N] [--others N] [--nodes N] [--hub N] [--sqlite-sync FULL|NORMAL]",
+        "                  [--keys N] [--others N] [--nodes N] [--hub N] [--sqlite-sync FULL|NORMAL] [--no-keyv]",
     );
     return;
   }
@@ -190,7 +228,7 @@ async function main(): Promise<void> {
     `data: ${data.keys} keys (+${data.others} others), graph ${data.nodes} nodes + hub of ${data.hubDegree}; SQLite synchronous=${args.sqliteSync} on both sides`,
   );
   console.log(
-    `each operation through stowage, raw-same-guarantees and raw-minimal, interleaved; goal: ≤ ${GOAL_RATIO.toFixed(2)}× same, ≤ ${MINIMAL_GOAL_RATIO.toFixed(2)}× minimal`,
+    `each operation through stowage, raw-same-guarantees, raw-minimal${args.keyv ? " and Keyv 5 (KV jobs)" : ""}, interleaved; goal: ≤ ${GOAL_RATIO.toFixed(2)}× same, ≤ ${MINIMAL_GOAL_RATIO.toFixed(2)}× minimal, ≤ ${KEYV_GOAL_RATIO.toFixed(2)}× keyv`,
   );
   const started = performance.now();
   const reports: BackendReport[] = [];
@@ -200,6 +238,7 @@ async function main(): Promise<void> {
     data,
     options: { sqliteSync: args.sqliteSync },
     scenarios: args.scenarios,
+    keyv: args.keyv,
   };
   for (const backend of BACKENDS) {
     if (args.only && !args.only.includes(backend.name)) continue;

@@ -4,6 +4,7 @@
 
 import type { Store } from "@stowage/core";
 import type { Scenario } from "./harness.ts";
+import type { KeyvOps } from "./keyv.ts";
 
 /** A record shaped like a typical session/document-status entry: ~100 bytes of JSON (`blob` pads it to 4 KiB / 64 KiB). */
 export interface BenchValue {
@@ -227,6 +228,8 @@ export interface Names {
   readonly graph: string;
   /** Scratch graph for the bulk load (cleared before every operation). */
   readonly loadGraph: string;
+  /** Keyv only: the 1,000 entries `iterate` reads, as a namespace of their own. */
+  readonly iter: string;
 }
 
 export function namesFor(run: string): Names {
@@ -239,6 +242,7 @@ export function namesFor(run: string): Names {
     upsertGraph: `${b}-up`,
     graph: `${b}-g`,
     loadGraph: `${b}-load`,
+    iter: `${b}-iter`,
   };
 }
 
@@ -296,10 +300,15 @@ export interface Sides {
   readonly store: Store;
   readonly raw: RawOps;
   readonly minimal?: RawOps;
+  /** Keyv 5 with its official adapter for the backend (KV jobs only). */
+  readonly keyv?: KeyvOps;
 }
 
 function baselines(sides: Sides): RawOps[] {
-  return sides.minimal ? [sides.raw, sides.minimal] : [sides.raw];
+  const out = [sides.raw];
+  if (sides.minimal) out.push(sides.minimal);
+  if (sides.keyv) out.push(sides.keyv);
+  return out;
 }
 
 async function inBatches<T>(
@@ -345,7 +354,11 @@ export async function seed(
     }));
     await others.setMany(items);
     await raw.setMany?.(names.others, items);
+    // Keyv keeps every namespace in one table/keyspace too.
+    await sides.keyv?.setMany?.(names.others, items);
   }
+  // Keyv iterates a whole namespace (no prefix): it gets the iterated 1,000 entries as its own.
+  await sides.keyv?.setMany?.(names.iter, BATCH_ITEMS);
   log(
     `kv: ${config.keys} keys + ${config.others} in another namespace (${Math.round(performance.now() - t0)} ms)`,
   );
@@ -374,7 +387,7 @@ export function scenarios(
   config: DataConfig,
   graph: GraphData,
 ): Scenario[] {
-  const { store, raw, minimal } = sides;
+  const { store, raw, minimal, keyv } = sides;
   const out: Scenario[] = [];
   const add = (
     name: string,
@@ -382,15 +395,18 @@ export function scenarios(
     stowage: () => Promise<unknown>,
     baseline: (ops: RawOps) => (() => Promise<unknown>) | undefined,
     before?: () => Promise<unknown>,
+    keyvJob?: (ops: KeyvOps) => () => Promise<unknown>,
   ) => {
     const r = baseline(raw);
     const m = minimal ? baseline(minimal) : undefined;
+    const k = keyv ? (keyvJob ? keyvJob(keyv) : baseline(keyv)) : undefined;
     out.push({
       name,
       description,
       stowage,
       ...(r ? { raw: r } : {}),
       ...(m ? { minimal: m } : {}),
+      ...(k ? { keyv: k } : {}),
       ...(before ? { before } : {}),
     });
   };
@@ -471,6 +487,7 @@ export function scenarios(
   const nextS = alternating(rounds);
   const nextR = alternating(rounds);
   const nextM = alternating(rounds);
+  const nextK = alternating(rounds);
   add(
     `setMany ${BATCH}`,
     `overwrite ${BATCH} keys in one batch (values changed every call)`,
@@ -478,7 +495,10 @@ export function scenarios(
     (o) =>
       o.setMany &&
       (() =>
-        (o.setMany as NonNullable<RawOps["setMany"]>)(names.kv, o === raw ? nextR() : nextM())),
+        (o.setMany as NonNullable<RawOps["setMany"]>)(
+          names.kv,
+          o === raw ? nextR() : o === minimal ? nextM() : nextK(),
+        )),
   );
   const fillScratch = async () => {
     await scratch.setMany(BATCH_ITEMS);
@@ -533,6 +553,8 @@ export function scenarios(
           after = page[page.length - 1]?.[0];
         }
       }),
+    undefined,
+    (k) => () => k.iterateNamespace(names.iter),
   );
   add(
     "count",
@@ -711,7 +733,8 @@ export async function verify(sides: Sides, names: Names, graph: GraphData): Prom
       await g.findPaths(seedId, target, { maxDepth: PATH_DEPTH, direction: "out", maxPaths: 100 })
     ).map((p) => [p.nodes, p.edges.map((e) => e.props)]),
   };
-  for (const [label, side] of Object.entries({ raw: sides.raw, minimal: sides.minimal })) {
+  const checked = { raw: sides.raw, minimal: sides.minimal, keyv: sides.keyv };
+  for (const [label, side] of Object.entries(checked) as [string, RawOps | undefined][]) {
     if (!side) continue;
     const same = (what: string, a: unknown, b: unknown) => {
       const x = canonical(a);
@@ -728,6 +751,8 @@ export async function verify(sides: Sides, names: Names, graph: GraphData): Prom
       );
     if (side.listPage) same("list", expected.list, await side.listPage(names.kv, undefined, PAGE));
     if (side.count) same("count", expected.count, await side.count(names.kv));
+    if (side === sides.keyv)
+      same("iterate", BATCH, await (side as KeyvOps).iterateNamespace(names.iter));
     if (side.neighbors) {
       same(
         "neighbors",

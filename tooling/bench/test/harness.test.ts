@@ -131,6 +131,47 @@ describe("interleaving", () => {
     expect(Number.isNaN(result.minimalRatio)).toBe(false);
   });
 
+  it("rotates four variants with Keyv, and the Keyv goal (never slower) decides goalMet", async () => {
+    expect(roundOrder(1, ["stowage", "raw", "minimal", "keyv"])).toEqual([
+      "raw",
+      "minimal",
+      "keyv",
+      "stowage",
+    ]);
+    const calls: string[] = [];
+    const budget: Budget = {
+      timeMs: 20,
+      warmupShare: 0.2,
+      targetSamples: 3,
+      minSamples: 3,
+      minSampleMs: 0.5,
+    };
+    let now = 0;
+    const result = await compare(
+      {
+        name: "four",
+        description: "",
+        stowage: async () => calls.push("s"),
+        raw: async () => calls.push("r"),
+        minimal: async () => calls.push("m"),
+        keyv: async () => calls.push("k"),
+      },
+      budget,
+      { clock: () => now++, opsPerSample: 1 },
+    );
+    expect(result.keyv?.samples).toBe(result.stowage.samples);
+    expect(calls.filter((c) => c === "k").length).toBe(calls.filter((c) => c === "s").length);
+    expect(Number.isNaN(result.keyvRatio)).toBe(false);
+    // Without a Keyv variant the ratio is NaN and does not take part in the goal.
+    const noKeyv = await compare(
+      { name: "no keyv", description: "", stowage: async () => {}, raw: async () => {} },
+      budget,
+      { opsPerSample: 1 },
+    );
+    expect(noKeyv.keyv).toBeUndefined();
+    expect(Number.isNaN(noKeyv.keyvRatio)).toBe(true);
+  });
+
   it("reports NaN ratios for a missing baseline", async () => {
     const result = await compare(
       { name: "alone", description: "", stowage: async () => {}, minimal: async () => {} },
@@ -192,8 +233,10 @@ describe("reporting helpers", () => {
       only: ["libsql", "redis"],
       scenarios: undefined,
       sqliteSync: "FULL",
+      keyv: true,
       help: false,
     });
+    expect(parseArgs(["--no-keyv"], known).keyv).toBe(false);
     expect(
       parseArgs(["--keys", "5000", "--sqlite-sync=normal", "--scenarios", "get,findPaths"], known),
     ).toMatchObject({

@@ -51,7 +51,9 @@ export const SPECS: Record<DatabaseKind, DatabaseSpec> = {
     title: "PostgreSQL",
     urlEnv: "STOWAGE_POSTGRES_URL",
     imageEnv: "STOWAGE_POSTGRES_IMAGE",
-    defaultImage: "postgres:16.6",
+    // The official postgres:16 image with pgvector 0.8.0 added (the pgvector tests need it),
+    // published by the pgvector project; the local image (images/postgres) builds it too.
+    defaultImage: "pgvector/pgvector:0.8.0-pg16",
     provideKey: "stowagePostgresUrl",
     defaultPort: 5432,
     exampleUrl: "postgres://user:password@127.0.0.1:5432/test",

@@ -15,6 +15,7 @@ import { expect } from "vitest";
 import { collect, expectError } from "../assert.ts";
 import type { CaseDef } from "../types.ts";
 import { expectTopK, freshVectors, randomItems, randomVectors, type Meta } from "../vector-data.ts";
+import { vectorGraphCases } from "./vector-graph.ts";
 
 const needs = ["vectors"] as const;
 
@@ -713,6 +714,50 @@ export const vectorCases: CaseDef[] = [
     },
   },
   {
+    id: "approximate-contract",
+    title:
+      "vector approximate search keeps the contract: k hits in (score, id) order with true scores; filtered and exact queries equal brute force",
+    needs: ["vectors", "approximateVectors"],
+    timeoutMs: 300_000,
+    async run(t) {
+      const c = freshVectors<Meta>(t, { dims: 8, metric: "cosine" });
+      const items = randomItems(1200, 8, 555);
+      await c.upsert(items);
+      const stored = new Map(items.map((i) => [i.id, i.vector]));
+      for (const query of randomVectors(5, 8, 556)) {
+        const approx = await c.query(query, { k: 20 });
+        expect(approx.length).toBe(20);
+        expect(new Set(approx.map((h) => h.id)).size).toBe(20);
+        for (const hit of approx) {
+          const ref = bruteForceTopK(
+            "cosine",
+            query,
+            [{ id: hit.id, vector: stored.get(hit.id) as Float32Array }],
+            1,
+          );
+          expect(hit.score).toBeCloseTo(ref[0]?.score as number, 5);
+        }
+        for (let i = 1; i < approx.length; i++) {
+          const [a, b] = [approx[i - 1], approx[i]] as [
+            { id: string; score: number },
+            { id: string; score: number },
+          ];
+          expect(a.score > b.score || (a.score === b.score && a.id < b.id)).toBe(true);
+        }
+        const filter = { group: { $in: ["alpha", "é"] }, rank: { $lt: 9 } };
+        expectTopK(
+          await c.query(query, { k: 15, filter }),
+          "cosine",
+          query,
+          items,
+          15,
+          checkFilter(filter),
+        );
+        expectTopK(await c.query(query, { k: 10, exact: true }), "cosine", query, items, 10);
+      }
+    },
+  },
+  {
     id: "transfer",
     title:
       "vector export/import round-trips a collection exactly (float32 bits, metadata) through text lines",
@@ -766,4 +811,5 @@ export const vectorCases: CaseDef[] = [
       );
     },
   },
+  ...vectorGraphCases,
 ];
