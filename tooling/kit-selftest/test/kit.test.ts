@@ -84,7 +84,7 @@ describe("running", () => {
     const failures = report.results.filter((r) => r.status === "failed").map((r) => `${r.id}: ${(r.error as Error)?.message}`);
     expect(failures).toEqual([]);
     expect(report.passed.length).toBeGreaterThanOrEqual(300);
-    expect(report.summary).toMatch(/^conformance\[memory\]: \d+ passed, 0 failed, 5 skipped \(only without \w+: 1, only without \w+: 1, only without \w+: 1, only without vectors: 1, approximateVectors: 1\)$/);
+    expect(report.summary).toMatch(/^conformance\[memory\]: \d+ passed, 0 failed, 6 skipped \(only without \w+: 1, only without \w+: 1, only without \w+: 1, only without vectors: 1, approximateVectors: 2\)$/);
   });
 
   it("runs the capability-absent cases for a driver without ttl, cas and graphs", async () => {
