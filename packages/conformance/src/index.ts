@@ -14,3 +14,5 @@ export type {
   PlannedCase,
 } from "./types.ts";
 export { renderings as errorRenderings } from "./cases/errors.ts";
+/** A small seeded generator (mulberry32) for reproducible test data in driver suites. */
+export { seeded as seededRandom } from "./vector-data.ts";

@@ -3,21 +3,10 @@
 
 import { traverse, type Direction, type Driver } from "@stowage/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom as rng } from "@stowage/conformance";
 import { createLibsqlDriver } from "../src/index.ts";
 import { PLAIN_MAX_DEPTH, plainWalkCap } from "../src/traverse.ts";
 import { tempDbUrl } from "./helpers.ts";
-
-/** Small deterministic PRNG (mulberry32), so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let driver: Driver;
 

@@ -12,22 +12,11 @@ import type { Store } from "@stowage/core";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { copyIn } from "../src/copy.ts";
+import { seededRandom as random } from "@stowage/conformance";
 import { createPostgresDriver } from "../src/index.ts";
 import { hnswTableName } from "../src/pgvector.ts";
 import { dropSchema, postgresUrl, uniqueSchema } from "./db.ts";
 import { createDatabase, type TestDatabase } from "./pgvector-db.ts";
-
-/** mulberry32, so a failure names its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vectors(n: number, dims: number, seed: number): Float32Array[] {
   const rnd = random(seed);
