@@ -17,5 +17,27 @@ const failedSuites = (report.testResults ?? []).filter(
 ).length;
 const failed = (report.numFailedTests ?? 0) + failedSuites;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+
+// Per conformance suite and kit group (`conformance[redis] > vector: 34 passed, 0 failed, ...`),
+// so a reader sees which groups ran on which driver without opening the JSON report.
+const groups = new Map();
+for (const file of report.testResults ?? []) {
+  for (const test of file.assertionResults ?? []) {
+    const [suite, group] = test.ancestorTitles ?? [];
+    if (!suite?.startsWith("conformance[") || !group) continue;
+    const key = `${suite} > ${group}`;
+    const counts = groups.get(key) ?? { passed: 0, failed: 0, skipped: 0 };
+    if (test.status === "passed") counts.passed++;
+    else if (test.status === "failed") counts.failed++;
+    else counts.skipped++;
+    groups.set(key, counts);
+  }
+}
+if (groups.size > 0) {
+  console.log("kit groups per conformance suite:");
+  for (const [key, c] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    console.log(`  ${key}: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""}`);
+  }
+}
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
